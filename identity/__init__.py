@@ -1,0 +1,1 @@
+"""The pseudonymised person registry: records, persons, links, review, audit."""

@@ -1,0 +1,5 @@
+"""Commands of this domain."""
+
+import typer
+
+app = typer.Typer(no_args_is_help=True)

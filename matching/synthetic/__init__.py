@@ -1,0 +1,1 @@
+"""Synthetic French population with ground truth, for training, evaluation and benchmarks."""

@@ -1,0 +1,1 @@
+"""Tables of this domain (filled as the domain lands)."""

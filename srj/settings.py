@@ -1,0 +1,89 @@
+"""Settings read from the environment (``SRJ_*``), with embedded defaults for local use.
+
+Secrets (token signing, pseudonymisation and encryption keys) must be given explicitly in
+production (``SRJ_ENV=production``). For local use they are generated once and kept in
+``<data_dir>/dev-secrets.json`` so that ``srj auth token`` and ``srj serve`` agree.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SRJ_", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    data_dir: Path = Path("./var")
+    database_url: str = ""
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    # Bearer tokens. Locally: HS256 tokens signed with ``auth_secret`` (``srj auth token``).
+    # In production the ministry's identity provider signs them: set the OIDC fields.
+    auth_secret: str = ""
+    auth_issuer: str = "srj-local"
+    auth_audience: str = "srj"
+    oidc_jwks_url: str = ""
+    oidc_issuer: str = ""
+    oidc_role_claim: str = "roles"
+
+    # Keys for the person registry, as ``id:base64key`` comma-separated, newest first:
+    # the first one writes, all of them read, which is how keys rotate.
+    pseudonym_keys: str = ""
+    encryption_keys: str = ""
+
+    cors_origins: list[str] = Field(default_factory=lambda: ["*"])
+
+    @field_validator("data_dir")
+    @classmethod
+    def _absolute(cls, v: Path) -> Path:
+        return v.expanduser().resolve()
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'srj.db'}"
+
+    def secret(self, name: str) -> str:
+        """The configured secret ``name`` or, outside production, a persisted generated one."""
+        configured = getattr(self, name, "")
+        if configured:
+            return str(configured)
+        if self.env == "production":
+            raise RuntimeError(
+                f"SRJ_{name.upper()} must be set in production (refusing a generated secret)"
+            )
+        return _dev_secret(self.data_dir, name)
+
+
+def _dev_secret(data_dir: Path, name: str) -> str:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / "dev-secrets.json"
+    stored: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+    if name not in stored:
+        if name in {"pseudonym_keys", "encryption_keys"}:
+            import base64
+
+            stored[name] = "k1:" + base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+        else:
+            stored[name] = secrets.token_urlsafe(48)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(stored, indent=2))
+        os.chmod(tmp, 0o600)
+        tmp.replace(path)
+    return stored[name]
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
