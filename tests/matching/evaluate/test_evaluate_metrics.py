@@ -103,7 +103,7 @@ def test_records_missing_from_truth_are_named() -> None:
 def test_records_missing_from_clusters_are_named() -> None:
     truth = _table(record_id=["a", "b", "zz"], person_id=["P1", "P1", "P2"])
     clusters = _table(record_id=["a", "b"], cluster_id=["1", "1"])
-    with pytest.raises(EvaluationError, match="not in the clusters.*'zz'"):
+    with pytest.raises(EvaluationError, match=r"not in the clusters.*'zz'"):
         evaluate(clusters, truth)
 
 
@@ -111,7 +111,7 @@ def test_pairs_naming_unknown_records_are_rejected() -> None:
     pairs = _table(
         record_id_l=["a"], record_id_r=["nope"], match_weight=[1.0], match_probability=[0.5]
     )
-    with pytest.raises(EvaluationError, match="record_id_r.*'nope'"):
+    with pytest.raises(EvaluationError, match=r"record_id_r.*'nope'"):
         evaluate(CLUSTERS, TRUTH, pairs)
 
 
@@ -138,7 +138,8 @@ def test_precision_by_score_band_from_labels() -> None:
     assert bands["[20, inf)"].precision == 1.0
     assert bands["[20, inf)"].upper is None
     low, high = bands["[5, 10)"].wilson_low, bands["[5, 10)"].wilson_high
-    assert low is not None and high is not None
+    assert low is not None
+    assert high is not None
     assert 0 < low < 0.5 < high < 1
 
 
