@@ -12,6 +12,7 @@ blank strings become nulls (CSV has no null, Parquet has both: the jobs treat th
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
 import difflib
@@ -152,6 +153,10 @@ def _read_csv(path: Path, problems: _Problems) -> pa.Table:
         header = head.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise pa.ArrowInvalid("the header line is not UTF-8 text") from exc
+    bad_line = _first_non_utf8_line(path)
+    if bad_line is not None:
+        problems.add(f"line {bad_line} is not UTF-8 text: save the file as UTF-8")
+        return pa.table({})
     delimiter = ";" if header.count(";") > header.count(",") else ","
     # Every column typed as a string: identifiers and INSEE codes such as 01053 must keep
     # their leading zeros, so the header is parsed first to name the columns.
@@ -183,6 +188,24 @@ def _read_csv(path: Path, problems: _Problems) -> pa.Table:
         if len(ragged) > _MAX_ROWS_NAMED:
             problems.add(f"and {len(ragged) - _MAX_ROWS_NAMED} more lines with a wrong field count")
     return table
+
+
+def _first_non_utf8_line(path: Path, chunk_size: int = 1 << 24) -> int | None:
+    """The 1-based line of the first byte that is not UTF-8, or None (streams the file)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    newlines = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(chunk_size):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                return newlines + chunk.count(b"\n", 0, exc.start) + 1
+            newlines += chunk.count(b"\n")
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return newlines + 1
+    return None
 
 
 def _ragged_lines(path: Path, delimiter: str, expected: int) -> list[tuple[int | None, int, int]]:

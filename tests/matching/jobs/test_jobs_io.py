@@ -186,8 +186,10 @@ def test_corrupt_parquet_is_an_input_error(tmp_path: Path) -> None:
 
 def test_non_utf8_csv_is_an_input_error(tmp_path: Path) -> None:
     path = tmp_path / "r.csv"
-    path.write_bytes(",".join(CANONICAL_COLUMNS).encode() + b"\n" + "é".encode("latin-1") + b"\n")
-    with pytest.raises(InputError, match="cannot be read as csv"):
+    good = ",".join(_row("1").values()).encode()
+    bad = ",".join(_row("2", nom_naissance="HÉLÈNE").values()).encode("latin-1")
+    path.write_bytes(",".join(CANONICAL_COLUMNS).encode() + b"\n" + good + b"\n" + bad + b"\n")
+    with pytest.raises(InputError, match="line 3 is not UTF-8 text"):
         read_records(path)
 
 
