@@ -1,0 +1,168 @@
+"""The plain-Splink baseline our model is measured against (issue 3, "Quality targets").
+
+A model as Splink's tutorials write it, on the canonical columns as read (no French
+standardisation): ``NameComparison`` on each name column, ``DateOfBirthComparison``, exact
+match on the birthplace code, blocking on date of birth and on surname + first initial. It is
+trained the way Splink's tutorials train: the prior from a deterministic rule, u by random
+sampling, m by expectation-maximisation over two blocking passes (one on names, one on the date
+of birth) so that every comparison is estimated once with its own columns left free.
+
+It exists to be beaten: the benchmark runs it on the same records in the same process and
+reports its figures next to ours. It is deliberately not tuned.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+import pyarrow as pa
+import splink.comparison_library as cl
+from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+from splink.internals.database_api import DatabaseAPISubClass
+
+from matching.io import atomic_output_file
+
+BASELINE_VERSION: Final = "baseline-1"
+NAME_COLUMNS: Final[tuple[str, ...]] = ("nom_naissance", "nom_usage", "prenoms", "alias")
+# The baseline's tutorial-style columns: the canonical ones it compares, nothing derived.
+BASELINE_COLUMNS: Final[tuple[str, ...]] = (
+    "record_id",
+    *NAME_COLUMNS,
+    "date_naissance",
+    "code_commune_naissance",
+)
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TrainingOptions:
+    """How both models are trained; the benchmark passes the same options to each."""
+
+    u_max_pairs: float = 1e7
+    seed: int = 42
+    prior_recall: float = 0.7
+    em_sample_proportion: float = 1.0
+
+
+def baseline_settings(link_type: str = "dedupe_only") -> SettingsCreator:
+    return SettingsCreator(
+        link_type=link_type,
+        unique_id_column_name="record_id",
+        comparisons=[
+            *(cl.NameComparison(column) for column in NAME_COLUMNS),
+            cl.DateOfBirthComparison("date_naissance", input_is_string=True),
+            cl.ExactMatch("code_commune_naissance"),
+        ],
+        blocking_rules_to_generate_predictions=[
+            block_on("date_naissance"),
+            block_on("nom_naissance", "substr(prenoms, 1, 1)"),
+        ],
+        retain_intermediate_calculation_columns=True,
+        retain_matching_columns=True,
+    )
+
+
+def _select(records: pa.Table) -> pa.Table:
+    return records.select(list(BASELINE_COLUMNS))
+
+
+@dataclass
+class BaselineModel:
+    """A trained baseline: Splink's settings JSON (m, u, prior) and nothing else."""
+
+    settings: dict[str, Any]
+    auto_link: float
+    review: float
+
+    def save(self, path: Path | str) -> None:
+        document = {
+            "kind": "srj-baseline",
+            "version": BASELINE_VERSION,
+            "thresholds": {"auto_link": self.auto_link, "review": self.review},
+            "splink_settings": self.settings,
+        }
+        with atomic_output_file(path) as tmp:
+            tmp.write_text(json.dumps(document, indent=1), encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path | str) -> BaselineModel:
+        document = json.loads(Path(path).read_text(encoding="utf-8"))
+        if document.get("kind") != "srj-baseline":
+            raise ValueError(f"{path} is not a baseline model")
+        return cls(
+            document["splink_settings"],
+            document["thresholds"]["auto_link"],
+            document["thresholds"]["review"],
+        )
+
+    def linker(self, records: pa.Table, db_api: DatabaseAPISubClass | None = None) -> Linker:
+        api = db_api or DuckDBAPI()
+        return Linker(api.register(_select(records)), dict(self.settings), log_level=None)
+
+
+def train_baseline(
+    records: pa.Table,
+    *,
+    auto_link: float,
+    review: float,
+    options: TrainingOptions | None = None,
+    db_api: DatabaseAPISubClass | None = None,
+) -> BaselineModel:
+    """Train the baseline on canonical records as Splink's tutorials do."""
+    options = options or TrainingOptions()
+    api = db_api or DuckDBAPI()
+    linker = Linker(api.register(_select(records)), baseline_settings(), log_level=None)
+    linker.training.estimate_probability_two_random_records_match(
+        [block_on("nom_naissance", "prenoms", "date_naissance")], recall=options.prior_recall
+    )
+    linker.training.estimate_u_using_random_sampling(
+        max_pairs=options.u_max_pairs, seed=options.seed
+    )
+    linker.training.estimate_parameters_using_expectation_maximisation(
+        block_on("nom_naissance", "substr(prenoms, 1, 1)"),
+        record_sample_proportion=options.em_sample_proportion,
+    )
+    linker.training.estimate_parameters_using_expectation_maximisation(
+        block_on("date_naissance"), record_sample_proportion=options.em_sample_proportion
+    )
+    settings = linker.misc.save_model_to_json()
+    return BaselineModel(settings, auto_link, review)
+
+
+def predict_baseline(
+    model: BaselineModel,
+    records: pa.Table,
+    *,
+    threshold_match_probability: float | None = None,
+    db_api: DatabaseAPISubClass | None = None,
+) -> tuple[Linker, Any]:
+    """Score every blocked pair at or above the threshold (default: the review threshold).
+
+    Returns the linker and Splink's prediction frame, so clustering reuses the same tables.
+    """
+    linker = model.linker(records, db_api)
+    threshold = model.review if threshold_match_probability is None else threshold_match_probability
+    return linker, linker.inference.predict(threshold_match_probability=threshold)
+
+
+def cluster_baseline(linker: Linker, predictions: Any, auto_link: float) -> pa.Table:
+    """Splink's connected components at the auto-link threshold: ``record_id, cluster_id``."""
+    clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
+        predictions, threshold_match_probability=auto_link
+    )
+    table = clusters.as_duckdbpyrelation().select("record_id, cluster_id").to_arrow_table()
+    return table.cast(pa.schema([("record_id", pa.string()), ("cluster_id", pa.string())]))
+
+
+def pairs_table(predictions: Any) -> pa.Table:
+    """The job's ``pairs.parquet`` columns from a Splink prediction frame."""
+    relation = predictions.as_duckdbpyrelation()
+    return relation.select(
+        "cast(record_id_l as varchar) as record_id_l, cast(record_id_r as varchar) as "
+        "record_id_r, match_weight, match_probability"
+    ).to_arrow_table()
