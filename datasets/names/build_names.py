@@ -6,8 +6,9 @@ cross 500, 100 and 50 occurrences (first line of each ``dist.*.txt``: the number
 each threshold, then the list length). It does not give the counts themselves, so:
 
 * surnames: counts are interpolated log-log (in rank) between anchor ranks whose counts INSEE
-  publishes (``NOM_ANCHORS`` below, from INSEE's "noms de famille" file of people born 1891-2000,
-  as republished with counts in github.com/malikbenkirane/go-france ``data/noms_sorted_by_count.csv``)
+  publishes (``NOM_ANCHORS`` below, from INSEE's "noms de famille" file of people born
+  1891-2000, as republished with counts in the repository malikbenkirane/go-france,
+  ``data/noms_sorted_by_count.csv``)
   and the package's thresholds (rank where counts cross 500, 100, 50; 10 at the last rank);
 * given names (per decade of birth and sex): between thresholds, log-log interpolation; above the
   500-occurrence rank (the head), a Zipf law of exponent 1 anchored at that rank. That head
@@ -23,6 +24,7 @@ Usage (from the repository root)::
 from __future__ import annotations
 
 import csv
+import itertools
 import math
 import sys
 from pathlib import Path
@@ -62,7 +64,7 @@ def _read_dist(path: Path) -> tuple[list[int], list[str]]:
 
 def _loglog(points: list[tuple[int, float]], rank: int) -> float:
     """Interpolate log(count) linearly in log(rank) between the surrounding anchor points."""
-    for (r0, c0), (r1, c1) in zip(points, points[1:], strict=False):
+    for (r0, c0), (r1, c1) in itertools.pairwise(points):
         if r0 <= rank <= r1:
             if r1 == r0:
                 return c0
