@@ -1,5 +1,248 @@
-"""HTTP routes of this domain."""
+"""HTTP routes of the person registry (``/v1/records``, ``/v1/persons``).
 
-from fastapi import APIRouter
+Authorisation (no role implies another; the matrix is tested endpoint by endpoint):
 
-router = APIRouter()
+| endpoint                               | application | reviewer | statistician | admin |
+|----------------------------------------|-------------|----------|--------------|-------|
+| POST /v1/records                       | yes         | no       | no           | no    |
+| GET  /v1/records/{source}/{source_ref} | yes         | yes      | no           | no    |
+| GET  /v1/persons/{id}                  | yes         | yes      | no           | no    |
+| GET  /v1/persons/{id}/sources          | yes         | yes      | no           | no    |
+| GET  /v1/persons/{id}/export           | no          | no       | no           | yes   |
+
+Statisticians work on pseudonymised extracts, never on the registry's traits; the RGPD export
+is run by the data-protection staff (admin) on a data subject's request.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import JSONResponse
+
+from identity.audit import AccessContext
+from identity.crypto import DecryptionError
+from identity.deps import CryptoDep, MatcherDep, RegistrySettingsDep, access_context
+from identity.ids import InvalidPersonIdError
+from identity.repository import RegistryRepository
+from identity.resolve import Resolver
+from identity.schemas import (
+    SOURCE_PATTERN,
+    PersonExportOut,
+    PersonOut,
+    PersonSourcesOut,
+    RecordIn,
+    RecordLookupOut,
+    RecordRef,
+    RedirectOut,
+    ResolveOut,
+)
+from identity.service import (
+    PersonGoneError,
+    PersonMergedError,
+    PersonNotFoundError,
+    RecordNotFoundError,
+    RegistryReader,
+)
+from srj.auth import Principal, Role, require_roles
+from srj.deps import WriteSessionDep
+from srj.problems import PROBLEM_JSON, ProblemError
+
+router = APIRouter(prefix="/v1")
+
+PERSON_ERRORS = (InvalidPersonIdError, PersonNotFoundError, PersonGoneError, DecryptionError)
+
+READERS = (Role.APPLICATION, Role.REVIEWER)
+PERSON_ID = Path(
+    description="Person identifier (14 symbols, the last one a check symbol)",
+    examples=["7ZQK3M9XH2B4TK"],
+    max_length=32,
+)
+
+_problem = {"content": {PROBLEM_JSON: {}}}
+AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"description": "No or invalid bearer token", **_problem},
+    403: {"description": "The token lacks the required role", **_problem},
+}
+PERSON_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **AUTH_RESPONSES,
+    308: {
+        "description": "The identifier was merged into another person: follow `Location`",
+        "model": RedirectOut,
+    },
+    404: {"description": "Unknown person identifier", **_problem},
+    410: {"description": "The person's records were deleted (retention)", **_problem},
+    422: {"description": "Malformed identifier (wrong length or check symbol)", **_problem},
+}
+
+
+@router.post(
+    "/records",
+    tags=["records"],
+    summary="Resolve a source record to a person",
+    response_model=ResolveOut,
+    responses={
+        **AUTH_RESPONSES,
+        422: {"description": "The record breaks the canonical format", **_problem},
+        503: {"description": "No linkage model is configured", **_problem},
+    },
+)
+def post_record(
+    body: RecordIn,
+    session: WriteSessionDep,
+    principal: Annotated[Principal, Depends(require_roles(Role.APPLICATION))],
+    matcher: MatcherDep,
+    crypto: CryptoDep,
+    config: RegistrySettingsDep,
+) -> ResolveOut:
+    """Standardise the record, find candidates through the blocking keys, score them with the
+    trained model, then link it to a known person (`linked`), or create a person and send the
+    close candidates to reviewers (`pending_review`), or create a person (`new`).
+
+    Posting the same `source` + `source_ref` again updates the traits and resolves again; it
+    never creates a second record. A record a reviewer linked by hand never moves.
+    """
+    resolver = Resolver(
+        RegistryRepository(session), matcher, crypto, config, actor=principal.subject
+    )
+    result = resolver.resolve(body)
+    return ResolveOut(
+        person_id=result.person_id,
+        status=result.status,
+        match_probability=result.match_probability,
+        record=RecordRef(source=result.source, source_ref=result.source_ref),
+    )
+
+
+def _reader(session: WriteSessionDep, crypto: CryptoDep) -> RegistryReader:
+    return RegistryReader(RegistryRepository(session), crypto)
+
+
+ReaderDep = Annotated[RegistryReader, Depends(_reader)]
+
+
+def _redirect(exc: PersonMergedError, request: Request, suffix: str) -> JSONResponse:
+    location = f"/v1/persons/{exc.survivor}{suffix}"
+    body = RedirectOut(person_id=exc.person_id, merged_into=exc.survivor, location=location)
+    return JSONResponse(body.model_dump(), status_code=308, headers={"Location": location})
+
+
+def _person_errors(exc: Exception) -> ProblemError:
+    if isinstance(exc, InvalidPersonIdError):
+        return ProblemError(422, "Invalid person identifier", str(exc))
+    if isinstance(exc, PersonNotFoundError):
+        return ProblemError(404, "Unknown person", "No person has this identifier.")
+    if isinstance(exc, PersonGoneError):
+        return ProblemError(
+            410,
+            "Person gone",
+            "Every record of this person was deleted at the end of its retention period.",
+        )
+    if isinstance(exc, DecryptionError):
+        return ProblemError(
+            503,
+            "Registry keys misconfigured",
+            "A sealed record could not be opened with the configured encryption keys.",
+        )
+    raise exc
+
+
+@router.get(
+    "/records/{source}/{source_ref:path}",
+    tags=["records"],
+    summary="The person a source record belongs to, and how it was linked",
+    response_model=RecordLookupOut,
+    responses={**AUTH_RESPONSES, 404: {"description": "Unknown record", **_problem}},
+)
+def get_record(
+    reader: ReaderDep,
+    ctx: Annotated[
+        AccessContext,
+        Depends(access_context("GET /v1/records/{source}/{source_ref}", *READERS)),
+    ],
+    source: Annotated[str, Path(pattern=SOURCE_PATTERN, examples=["CASSIOPEE"])],
+    source_ref: Annotated[str, Path(max_length=128, examples=["2024/000123"])],
+) -> RecordLookupOut:
+    try:
+        return reader.lookup_record(source, source_ref, ctx)
+    except RecordNotFoundError:
+        raise ProblemError(
+            404, "Unknown record", "The registry holds no record with this source and reference."
+        ) from None
+
+
+@router.get(
+    "/persons/{person_id}",
+    tags=["persons"],
+    summary="A person: records by source, best current civil status, history",
+    response_model=PersonOut,
+    responses=PERSON_RESPONSES,
+)
+def get_person(
+    request: Request,
+    reader: ReaderDep,
+    ctx: Annotated[AccessContext, Depends(access_context("GET /v1/persons/{person_id}", *READERS))],
+    person_id: Annotated[str, PERSON_ID],
+) -> Any:
+    """Reading a person's civil status is written to the access log (who, when, why: send the
+    purpose in an `X-Purpose` header). A merged-away identifier answers 308 with the survivor."""
+    try:
+        return reader.person(person_id, ctx)
+    except PersonMergedError as exc:
+        return _redirect(exc, request, "")
+    except PERSON_ERRORS as exc:
+        raise _person_errors(exc) from None
+
+
+@router.get(
+    "/persons/{person_id}/sources",
+    tags=["persons"],
+    summary="Which applications hold records of this person",
+    response_model=PersonSourcesOut,
+    responses=PERSON_RESPONSES,
+)
+def get_person_sources(
+    request: Request,
+    reader: ReaderDep,
+    ctx: Annotated[
+        AccessContext, Depends(access_context("GET /v1/persons/{person_id}/sources", *READERS))
+    ],
+    person_id: Annotated[str, PERSON_ID],
+    exclude: Annotated[
+        str | None,
+        Query(pattern=SOURCE_PATTERN, description="Leave out this source (usually the caller's)"),
+    ] = None,
+) -> Any:
+    try:
+        return reader.sources(person_id, ctx, exclude)
+    except PersonMergedError as exc:
+        return _redirect(exc, request, "/sources")
+    except PERSON_ERRORS as exc:
+        raise _person_errors(exc) from None
+
+
+@router.get(
+    "/persons/{person_id}/export",
+    tags=["persons"],
+    summary="Everything held about a person (RGPD right of access)",
+    response_model=PersonExportOut,
+    responses=PERSON_RESPONSES,
+)
+def export_person(
+    request: Request,
+    reader: ReaderDep,
+    ctx: Annotated[
+        AccessContext,
+        Depends(access_context("GET /v1/persons/{person_id}/export", Role.ADMIN)),
+    ],
+    person_id: Annotated[str, PERSON_ID],
+) -> Any:
+    """Records with their traits as received and standardised, links and their origin, the
+    history (merged identifiers included), decisions, suggestions and the access log."""
+    try:
+        return reader.export(person_id, ctx)
+    except PersonMergedError as exc:
+        return _redirect(exc, request, "/export")
+    except PERSON_ERRORS as exc:
+        raise _person_errors(exc) from None

@@ -1,0 +1,83 @@
+"""What the registry needs from the linkage engine, as one small interface.
+
+The registry never standardises, blocks or scores by itself: :class:`Matcher` is the seam, and
+:mod:`identity.linkage` implements it with ``matching`` (the standardisation, blocking keys,
+online scorer and constrained clustering of the linkage library).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Match probabilities: link at or above ``auto_link``; review at or above ``review``."""
+
+    auto_link: float
+    review: float
+
+    def __post_init__(self) -> None:
+        if not 0 < self.review < self.auto_link < 1:
+            raise ValueError("thresholds must satisfy 0 < review < auto_link < 1")
+
+
+@dataclass(frozen=True)
+class CandidateScore:
+    candidate_id: uuid.UUID
+    match_weight: float
+    match_probability: float
+    # Per-comparison match weights (the reviewers' "why").
+    contributions: Mapping[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ScoredPair:
+    record_l: uuid.UUID
+    record_r: uuid.UUID
+    match_weight: float
+    match_probability: float
+
+
+@dataclass(frozen=True)
+class Clustering:
+    """A batch run over the whole registry: a cluster label per record, and review-band pairs."""
+
+    cluster_of: Mapping[uuid.UUID, str]
+    review_pairs: Sequence[ScoredPair]
+    model_version: str
+
+
+class Matcher(Protocol):
+    model_version: str
+    standardisation_version: str
+    thresholds: Thresholds
+
+    def standardise(self, canonical: Mapping[str, str | None]) -> dict[str, Any]:
+        """The standardised form of a canonical record (what is stored and compared)."""
+        ...
+
+    def blocking_keys(self, standardised: Mapping[str, Any]) -> list[str]:
+        """Keys two records share iff some blocking rule would compare them."""
+        ...
+
+    def score(
+        self,
+        standardised: Mapping[str, Any],
+        candidates: Sequence[tuple[uuid.UUID, Mapping[str, Any]]],
+    ) -> list[CandidateScore]:
+        """Scores of one record against candidates, with the trained model's parameters."""
+        ...
+
+    def cluster(
+        self,
+        records: Sequence[tuple[uuid.UUID, Mapping[str, Any]]],
+        *,
+        must_link: Sequence[tuple[uuid.UUID, uuid.UUID]],
+        cannot_link: Sequence[tuple[uuid.UUID, uuid.UUID]],
+    ) -> Clustering:
+        """The batch model over ``records`` with hard constraints (re-linkage)."""
+        ...

@@ -1,0 +1,594 @@
+"""Every query of the person registry.
+
+Writes go through Core ``insert``/``update`` statements with lists of rows: the online path
+writes ~10 rows per request and bulk ingest millions, and the same statements serve both
+(SQLAlchemy batches them with multi-row VALUES).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import (
+    Row,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    tuple_,
+    union_all,
+    update,
+)
+from sqlalchemy.orm import Session
+
+from identity.models import (
+    AccessLogEntry,
+    BlockingKey,
+    Decision,
+    DecisionKind,
+    Link,
+    MatchSuggestion,
+    Person,
+    PersonEvent,
+    PersonStatus,
+    SourceRecord,
+    SuggestionStatus,
+)
+
+_CHUNK = 5000  # rows per IN (...) list: below every backend's bound-parameter limit
+
+
+def key_hash(key: str) -> int:
+    """64-bit signed hash of a blocking key (stored and indexed instead of the key)."""
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big", signed=True)
+
+
+# Advisory lock of the whole registry: online resolves hold it shared, jobs that rewrite the
+# registry (large ingest batches, relink, retention, key rotation) hold it exclusively.
+REGISTRY_LOCK = key_hash("srj/identity/registry")
+
+
+def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+@dataclass(frozen=True)
+class ExistingRecord:
+    id: uuid.UUID
+    source: str
+    ref_hmac: bytes
+    ref_key_id: str
+    traits_digest: bytes
+    std_version: str
+    person_id: str
+    origin: str
+    match_probability: float | None
+
+
+@dataclass(frozen=True)
+class CandidateRow:
+    record_id: uuid.UUID
+    std: dict[str, Any]
+    person_id: str
+    origin: str
+
+
+class RegistryRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    @property
+    def is_postgresql(self) -> bool:
+        return self.session.get_bind().dialect.name == "postgresql"
+
+    # -- locks ---------------------------------------------------------------------------------
+
+    def lock_keys(self, hashes: Iterable[int], *, exclusive_registry: bool = False) -> None:
+        """Serialise writers that touch the same blocking keys (PostgreSQL advisory locks).
+
+        Locks are taken in one global order (the registry lock first, then ascending hashes)
+        so two writers can never deadlock. SQLite needs nothing: its writers already queue on
+        the database lock (BEGIN IMMEDIATE).
+        """
+        if not self.is_postgresql:
+            return
+        if exclusive_registry:
+            self.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": REGISTRY_LOCK})
+            return
+        self.session.execute(text("SELECT pg_advisory_xact_lock_shared(:k)"), {"k": REGISTRY_LOCK})
+        ordered = sorted(set(hashes))
+        if ordered:
+            self.session.execute(
+                text(
+                    "SELECT count(pg_advisory_xact_lock(h)) FROM "
+                    "(SELECT unnest(CAST(:hs AS bigint[])) AS h ORDER BY 1) AS ordered_keys"
+                ),
+                {"hs": ordered},
+            )
+
+    # -- records ---------------------------------------------------------------------------------
+
+    def find_records(
+        self, refs: Sequence[tuple[str, bytes]]
+    ) -> dict[tuple[str, bytes], ExistingRecord]:
+        """Existing records by (source, reference HMAC), any key version, with their link."""
+        found: dict[tuple[str, bytes], ExistingRecord] = {}
+        r, lk = SourceRecord, Link
+        for chunk in _chunks(list(refs)):
+            stmt = (
+                select(
+                    r.id,
+                    r.source,
+                    r.ref_hmac,
+                    r.ref_key_id,
+                    r.traits_digest,
+                    r.std_version,
+                    lk.person_id,
+                    lk.origin,
+                    lk.match_probability,
+                )
+                .join(lk, lk.record_id == r.id)
+                .where(tuple_(r.source, r.ref_hmac).in_(list(chunk)))
+            )
+            for row in self.session.execute(stmt):
+                found[(row.source, row.ref_hmac)] = ExistingRecord(*row)
+        return found
+
+    def candidate_ids(self, hashes: Sequence[int], cap: int) -> dict[int, list[uuid.UUID]]:
+        """Record ids sharing each blocking key, at most ``cap`` per key."""
+        by_key: dict[int, list[uuid.UUID]] = defaultdict(list)
+        if not hashes:
+            return by_key
+        bk = BlockingKey.__table__
+        if self.is_postgresql:
+            # LATERAL + LIMIT stops reading a very frequent key after ``cap`` index entries.
+            stmt = text(
+                "SELECT k.h, b.record_id FROM unnest(CAST(:hs AS bigint[])) AS k(h) "
+                "CROSS JOIN LATERAL (SELECT record_id FROM identity_blocking_keys "
+                "WHERE key_hash = k.h LIMIT :cap) AS b"
+            )
+            for chunk in _chunks(list(hashes)):
+                for h, rid in self.session.execute(stmt, {"hs": list(chunk), "cap": cap}):
+                    by_key[h].append(rid)
+            return by_key
+        for chunk in _chunks(list(hashes), 400):
+            parts = [
+                select(bk.c.key_hash, bk.c.record_id)
+                .where(bk.c.key_hash == h)
+                .limit(cap)
+                .subquery()
+                .select()
+                for h in chunk
+            ]
+            stmt = union_all(*parts) if len(parts) > 1 else parts[0]
+            for h, rid in self.session.execute(stmt):
+                by_key[h].append(rid)
+        return by_key
+
+    def load_candidates(self, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, CandidateRow]:
+        rows: dict[uuid.UUID, CandidateRow] = {}
+        r, lk = SourceRecord, Link
+        for chunk in _chunks(list(set(ids))):
+            stmt = (
+                select(r.id, r.std, lk.person_id, lk.origin)
+                .join(lk, lk.record_id == r.id)
+                .where(r.id.in_(list(chunk)))
+            )
+            for rid, std, person_id, origin in self.session.execute(stmt):
+                rows[rid] = CandidateRow(rid, orjson.loads(std), person_id, origin)
+        return rows
+
+    def persons_of(self, record_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
+        out: dict[uuid.UUID, str] = {}
+        for chunk in _chunks(list(set(record_ids))):
+            stmt = select(Link.record_id, Link.person_id).where(Link.record_id.in_(list(chunk)))
+            out.update({rid: pid for rid, pid in self.session.execute(stmt)})
+        return out
+
+    def records_of_person(self, person_id: str) -> list[uuid.UUID]:
+        stmt = select(Link.record_id).where(Link.person_id == person_id)
+        return list(self.session.scalars(stmt))
+
+    def record_counts(self, person_ids: Iterable[str]) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for chunk in _chunks(list(set(person_ids))):
+            stmt = (
+                select(Link.person_id, func.count())
+                .where(Link.person_id.in_(list(chunk)))
+                .group_by(Link.person_id)
+            )
+            counts.update({pid: n for pid, n in self.session.execute(stmt)})
+        return counts
+
+    def insert_persons(self, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            self.session.execute(insert(Person), rows)
+
+    def insert_records(self, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            self.session.execute(insert(SourceRecord), rows)
+
+    def update_records(self, rows: list[dict[str, Any]]) -> None:
+        """Rows carry ``id`` and the columns to set (same columns in every row)."""
+        for row in rows:
+            values = {k: v for k, v in row.items() if k != "id"}
+            self.session.execute(
+                update(SourceRecord).where(SourceRecord.id == row["id"]).values(**values)
+            )
+
+    def replace_blocking_keys(
+        self, delete_for: Sequence[uuid.UUID], rows: list[dict[str, Any]]
+    ) -> None:
+        for chunk in _chunks(list(delete_for)):
+            self.session.execute(delete(BlockingKey).where(BlockingKey.record_id.in_(list(chunk))))
+        if rows:
+            self.session.execute(insert(BlockingKey), rows)
+
+    def insert_links(self, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            self.session.execute(insert(Link), rows)
+
+    def update_links(self, rows: list[dict[str, Any]]) -> None:
+        for row in rows:
+            values = {k: v for k, v in row.items() if k != "record_id"}
+            self.session.execute(
+                update(Link).where(Link.record_id == row["record_id"]).values(**values)
+            )
+
+    def mark_merged(self, merged: Sequence[tuple[str, str]], at: datetime) -> None:
+        """Persons ``loser`` now redirect to ``survivor``; earlier redirects follow them."""
+        for loser, survivor in merged:
+            self.session.execute(
+                update(Person)
+                .where(Person.id == loser)
+                .values(status=PersonStatus.MERGED.value, merged_into_id=survivor, updated_at=at)
+            )
+            self.session.execute(
+                update(Person)
+                .where(Person.merged_into_id == loser)
+                .values(merged_into_id=survivor, updated_at=at)
+            )
+
+    def set_person_status(
+        self, person_ids: Sequence[str], status: PersonStatus, at: datetime
+    ) -> None:
+        for chunk in _chunks(list(person_ids)):
+            self.session.execute(
+                update(Person)
+                .where(Person.id.in_(list(chunk)))
+                .values(status=status.value, updated_at=at)
+            )
+
+    def touch_persons(self, person_ids: Iterable[str], at: datetime) -> None:
+        for chunk in _chunks(sorted(set(person_ids))):
+            self.session.execute(
+                update(Person).where(Person.id.in_(list(chunk))).values(updated_at=at)
+            )
+
+    def insert_events(self, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            self.session.execute(insert(PersonEvent), rows)
+
+    # -- suggestions and decisions -----------------------------------------------------------------
+
+    def pending_pairs(self, record_ids: Iterable[uuid.UUID]) -> set[tuple[uuid.UUID, uuid.UUID]]:
+        """Pending suggestion pairs touching ``record_ids`` (both orders)."""
+        s = MatchSuggestion
+        pairs: set[tuple[uuid.UUID, uuid.UUID]] = set()
+        for chunk in _chunks(list(set(record_ids))):
+            ids = list(chunk)
+            stmt = select(s.record_id, s.candidate_record_id).where(
+                s.status == SuggestionStatus.PENDING.value,
+                or_(s.record_id.in_(ids), s.candidate_record_id.in_(ids)),
+            )
+            for a, b in self.session.execute(stmt):
+                pairs.add((a, b))
+                pairs.add((b, a))
+        return pairs
+
+    def insert_suggestions(self, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            self.session.execute(insert(MatchSuggestion), rows)
+
+    def close_suggestions_of(
+        self, record_ids: Sequence[uuid.UUID], reason: str, at: datetime
+    ) -> int:
+        s = MatchSuggestion
+        closed = 0
+        for chunk in _chunks(list(record_ids)):
+            ids = list(chunk)
+            result = self.session.execute(
+                update(s)
+                .where(
+                    s.status == SuggestionStatus.PENDING.value,
+                    or_(s.record_id.in_(ids), s.candidate_record_id.in_(ids)),
+                )
+                .values(
+                    status=SuggestionStatus.CLOSED.value,
+                    closed_reason=reason,
+                    version=s.version + 1,
+                    updated_at=at,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            closed += result.rowcount or 0
+        return closed
+
+    def pending_suggestions(self) -> list[Row[Any]]:
+        s = MatchSuggestion
+        stmt = select(s.id, s.record_id, s.candidate_record_id).where(
+            s.status == SuggestionStatus.PENDING.value
+        )
+        return list(self.session.execute(stmt))
+
+    def close_suggestions(self, ids: Sequence[int], reason: str, at: datetime) -> None:
+        s = MatchSuggestion
+        for chunk in _chunks(list(ids)):
+            self.session.execute(
+                update(s)
+                .where(s.id.in_(list(chunk)), s.status == SuggestionStatus.PENDING.value)
+                .values(
+                    status=SuggestionStatus.CLOSED.value,
+                    closed_reason=reason,
+                    version=s.version + 1,
+                    updated_at=at,
+                )
+                .execution_options(synchronize_session=False)
+            )
+
+    def pending_count_for_record(self, record_id: uuid.UUID) -> int:
+        s = MatchSuggestion
+        stmt = select(func.count()).where(
+            s.status == SuggestionStatus.PENDING.value,
+            or_(s.record_id == record_id, s.candidate_record_id == record_id),
+        )
+        return int(self.session.execute(stmt).scalar_one())
+
+    def active_constraints(
+        self, record_ids: Iterable[uuid.UUID] | None = None
+    ) -> tuple[list[tuple[uuid.UUID, uuid.UUID]], list[tuple[uuid.UUID, uuid.UUID]]]:
+        """(must_link, cannot_link) pairs from decisions still in force.
+
+        With ``record_ids``, only the decisions touching those records.
+        """
+        d = Decision
+        stmt = select(d.record_a_id, d.record_b_id, d.decision).where(
+            d.revoked_by_id.is_(None),
+            d.record_a_id.is_not(None),
+            d.record_b_id.is_not(None),
+            d.decision.in_([DecisionKind.SAME.value, DecisionKind.DIFFERENT.value]),
+        )
+        rows: list[Row[Any]] = []
+        if record_ids is None:
+            rows = list(self.session.execute(stmt))
+        else:
+            for chunk in _chunks(list(set(record_ids))):
+                ids = list(chunk)
+                rows.extend(
+                    self.session.execute(
+                        stmt.where(or_(d.record_a_id.in_(ids), d.record_b_id.in_(ids)))
+                    )
+                )
+        must: list[tuple[uuid.UUID, uuid.UUID]] = []
+        cannot: list[tuple[uuid.UUID, uuid.UUID]] = []
+        for a, b, kind in rows:
+            (must if kind == DecisionKind.SAME.value else cannot).append((a, b))
+        return must, cannot
+
+    def decided_pairs(self) -> set[frozenset[uuid.UUID]]:
+        """Record pairs with a decision in force, whatever it said (never suggested again)."""
+        d = Decision
+        stmt = select(d.record_a_id, d.record_b_id).where(
+            d.revoked_by_id.is_(None), d.record_a_id.is_not(None), d.record_b_id.is_not(None)
+        )
+        return {frozenset((a, b)) for a, b in self.session.execute(stmt)}
+
+    def latest_decision_id(self) -> int:
+        return int(
+            self.session.execute(select(func.coalesce(func.max(Decision.id), 0))).scalar_one()
+        )
+
+    # -- reads ---------------------------------------------------------------------------------
+
+    def get_person(self, person_id: str) -> Person | None:
+        return self.session.get(Person, person_id)
+
+    def survivor_of(self, person_id: str) -> str | None:
+        """The active person a (possibly merged-away) identifier stands for now."""
+        current = person_id
+        for _ in range(64):  # redirects are re-pointed on merge; a long chain means corruption
+            row = self.session.execute(
+                select(Person.status, Person.merged_into_id).where(Person.id == current)
+            ).first()
+            if row is None:
+                return None
+            if row.merged_into_id is None:
+                return current
+            current = row.merged_into_id
+        raise RuntimeError("redirect chain too long")
+
+    def person_records(self, person_id: str) -> list[tuple[SourceRecord, Link]]:
+        stmt = (
+            select(SourceRecord, Link)
+            .join(Link, Link.record_id == SourceRecord.id)
+            .where(Link.person_id == person_id)
+            .order_by(SourceRecord.source, SourceRecord.record_date, SourceRecord.created_at)
+        )
+        return [(rec, link) for rec, link in self.session.execute(stmt)]
+
+    def person_events(self, person_ids: Sequence[str]) -> list[PersonEvent]:
+        stmt = (
+            select(PersonEvent)
+            .where(PersonEvent.person_id.in_(list(person_ids)))
+            .order_by(PersonEvent.at, PersonEvent.id)
+        )
+        return list(self.session.scalars(stmt))
+
+    def merged_into(self, person_id: str) -> list[str]:
+        """Every identifier that (directly or not) redirects to ``person_id``."""
+        stmt = select(Person.id).where(Person.merged_into_id == person_id).order_by(Person.id)
+        return list(self.session.scalars(stmt))
+
+    def record_with_link(
+        self, source: str, hmacs: Sequence[bytes]
+    ) -> tuple[SourceRecord, Link] | None:
+        stmt = (
+            select(SourceRecord, Link)
+            .join(Link, Link.record_id == SourceRecord.id)
+            .where(SourceRecord.source == source, SourceRecord.ref_hmac.in_(list(hmacs)))
+        )
+        row = self.session.execute(stmt).first()
+        return (row[0], row[1]) if row else None
+
+    def decisions_touching(self, record_ids: Sequence[uuid.UUID]) -> list[Decision]:
+        if not record_ids:
+            return []
+        ids = list(record_ids)
+        stmt = (
+            select(Decision)
+            .where(or_(Decision.record_a_id.in_(ids), Decision.record_b_id.in_(ids)))
+            .order_by(Decision.decided_at, Decision.id)
+        )
+        return list(self.session.scalars(stmt))
+
+    def suggestions_touching(self, record_ids: Sequence[uuid.UUID]) -> list[MatchSuggestion]:
+        if not record_ids:
+            return []
+        ids = list(record_ids)
+        s = MatchSuggestion
+        stmt = (
+            select(s)
+            .where(or_(s.record_id.in_(ids), s.candidate_record_id.in_(ids)))
+            .order_by(s.created_at, s.id)
+        )
+        return list(self.session.scalars(stmt))
+
+    def access_entries(self, person_ids: Sequence[str]) -> list[AccessLogEntry]:
+        stmt = (
+            select(AccessLogEntry)
+            .where(AccessLogEntry.person_id.in_(list(person_ids)))
+            .order_by(AccessLogEntry.at, AccessLogEntry.id)
+        )
+        return list(self.session.scalars(stmt))
+
+    def add_access(self, row: dict[str, Any]) -> None:
+        self.session.execute(insert(AccessLogEntry), [row])
+
+    # -- whole-registry reads (re-linkage, retention, key rotation) ------------------------------
+
+    def all_records_std(self, batch: int = 50_000) -> Iterable[list[Row[Any]]]:
+        """(id, std, std_version, person_id, origin) of every record, in pages."""
+        r, lk = SourceRecord, Link
+        last: uuid.UUID | None = None
+        while True:
+            stmt = (
+                select(r.id, r.std, r.std_version, lk.person_id, lk.origin)
+                .join(lk, lk.record_id == r.id)
+                .order_by(r.id)
+                .limit(batch)
+            )
+            if last is not None:
+                stmt = stmt.where(r.id > last)
+            rows = list(self.session.execute(stmt))
+            if not rows:
+                return
+            yield rows
+            last = rows[-1][0]
+
+    def person_created_at(self, person_ids: Iterable[str]) -> dict[str, datetime]:
+        out: dict[str, datetime] = {}
+        for chunk in _chunks(list(set(person_ids))):
+            stmt = select(Person.id, Person.created_at).where(Person.id.in_(list(chunk)))
+            out.update({pid: at for pid, at in self.session.execute(stmt)})
+        return out
+
+    def expired_records(self, today: date, limit: int) -> list[Row[Any]]:
+        stmt = (
+            select(SourceRecord.id, SourceRecord.source, Link.person_id)
+            .join(Link, Link.record_id == SourceRecord.id)
+            .where(SourceRecord.retain_until < today)
+            .order_by(SourceRecord.retain_until, SourceRecord.id)
+            .limit(limit)
+        )
+        return list(self.session.execute(stmt))
+
+    def delete_records(self, record_ids: Sequence[uuid.UUID]) -> None:
+        """Deletes records; their keys, links and suggestions go with them (ON DELETE CASCADE)."""
+        for chunk in _chunks(list(record_ids)):
+            ids = list(chunk)
+            # Cascades are declared, but SQLite enforces them only with foreign_keys=ON: be
+            # explicit so the result never depends on a pragma.
+            self.session.execute(delete(BlockingKey).where(BlockingKey.record_id.in_(ids)))
+            self.session.execute(delete(Link).where(Link.record_id.in_(ids)))
+            self.session.execute(
+                delete(MatchSuggestion).where(
+                    or_(
+                        MatchSuggestion.record_id.in_(ids),
+                        MatchSuggestion.candidate_record_id.in_(ids),
+                    )
+                )
+            )
+            self.session.execute(
+                update(Decision).where(Decision.record_a_id.in_(ids)).values(record_a_id=None)
+            )
+            self.session.execute(
+                update(Decision).where(Decision.record_b_id.in_(ids)).values(record_b_id=None)
+            )
+            self.session.execute(delete(SourceRecord).where(SourceRecord.id.in_(ids)))
+
+    def stale_records(self, std_version: str) -> list[uuid.UUID]:
+        stmt = select(SourceRecord.id).where(SourceRecord.std_version != std_version)
+        return list(self.session.scalars(stmt))
+
+    def sealed_of(self, ids: Sequence[uuid.UUID]) -> list[Row[Any]]:
+        out: list[Row[Any]] = []
+        for chunk in _chunks(list(ids)):
+            stmt = select(
+                SourceRecord.id, SourceRecord.source, SourceRecord.sealed, SourceRecord.seal_key_id
+            ).where(SourceRecord.id.in_(list(chunk)))
+            out.extend(self.session.execute(stmt))
+        return out
+
+    def count_expired(self, today: date) -> int:
+        stmt = select(func.count()).where(SourceRecord.retain_until < today)
+        return int(self.session.execute(stmt).scalar_one())
+
+    def records_for_rotation(
+        self, ref_key: str, seal_key: str, after: uuid.UUID | None, limit: int
+    ) -> list[Row[Any]]:
+        r = SourceRecord
+        stmt = (
+            select(r.id, r.source, r.record_date, r.sealed, r.seal_key_id)
+            .where(or_(r.ref_key_id != ref_key, r.seal_key_id != seal_key))
+            .order_by(r.id)
+            .limit(limit)
+        )
+        if after is not None:
+            stmt = stmt.where(r.id > after)
+        return list(self.session.execute(stmt))
+
+    def sealed_page(self, after: uuid.UUID | None, limit: int) -> list[Row[Any]]:
+        stmt = (
+            select(
+                SourceRecord.id,
+                SourceRecord.source,
+                SourceRecord.ref_key_id,
+                SourceRecord.sealed,
+                SourceRecord.seal_key_id,
+            )
+            .order_by(SourceRecord.id)
+            .limit(limit)
+        )
+        if after is not None:
+            stmt = stmt.where(SourceRecord.id > after)
+        return list(self.session.execute(stmt))

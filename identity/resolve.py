@@ -1,0 +1,540 @@
+"""Resolving source records to persons: the online API and bulk ingest share this one path.
+
+For each record: standardise, find candidates through the indexed blocking keys (capped per
+key), score them with the online scorer, then link to the best person at or above the auto-link
+threshold, or create a person and open a review suggestion for every candidate person in the
+review band, or create a person. A batch is resolved in order, each record seeing the ones
+before it; all rows are written at the end with a few multi-row statements.
+
+Rules that hold whatever the scores say:
+- a record is upserted by (source, HMAC(source_ref)): posting it again updates it, never adds
+  a second record; an identical re-post changes nothing;
+- a record on a manual link never moves;
+- a person holding a record a reviewer declared "different" from this one is never linked;
+- two writers resolving records with a blocking key in common are serialised (advisory locks
+  on PostgreSQL, BEGIN IMMEDIATE on SQLite), so two posts of the same new person at the same
+  moment end with one person.
+
+Never commits: the request or the job owns the transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+import orjson
+
+from identity.config import RegistrySettings
+from identity.crypto import Pseudonymiser, RegistryCrypto
+from identity.ids import new_person_id
+from identity.matcher import CandidateScore, Matcher, Thresholds
+from identity.models import EventKind, LinkOrigin, PersonStatus, SuggestionStatus
+from identity.repository import CandidateRow, ExistingRecord, RegistryRepository, key_hash
+from identity.schemas import RecordIn, ResolveStatus
+
+# Above this many lock keys a batch takes the registry lock exclusively instead of one lock
+# per key: PostgreSQL's shared lock table is sized for ~64 locks per connection.
+MAX_KEY_LOCKS = 256
+
+
+@dataclass(frozen=True)
+class Resolution:
+    record_id: uuid.UUID
+    person_id: str
+    status: ResolveStatus
+    match_probability: float | None
+    source: str
+    source_ref: str
+    changed: bool
+
+
+@dataclass(frozen=True)
+class PersonScore:
+    person_id: str
+    best: CandidateScore  # the person's record that scored highest
+
+
+@dataclass(frozen=True)
+class Outcome:
+    link_to: PersonScore | None
+    review: tuple[PersonScore, ...]
+    best_probability: float | None
+
+
+def decide(scores: Iterable[PersonScore], thresholds: Thresholds, excluded: set[str]) -> Outcome:
+    """Pure decision rule: link, review or new (excluded persons are never linked nor suggested)."""
+    eligible = sorted(
+        (p for p in scores if p.person_id not in excluded),
+        key=lambda p: (-p.best.match_weight, p.person_id),
+    )
+    if not eligible:
+        return Outcome(None, (), None)
+    top = eligible[0]
+    link_to = top if top.best.match_probability >= thresholds.auto_link else None
+    review = tuple(
+        p for p in eligible if p is not link_to and p.best.match_probability >= thresholds.review
+    )
+    return Outcome(link_to, review, top.best.match_probability)
+
+
+def best_per_person(
+    scores: Sequence[CandidateScore], rows: dict[uuid.UUID, CandidateRow]
+) -> list[PersonScore]:
+    best: dict[str, CandidateScore] = {}
+    for score in scores:
+        person = rows[score.candidate_id].person_id
+        current = best.get(person)
+        if current is None or score.match_weight > current.match_weight:
+            best[person] = score
+    return [PersonScore(p, s) for p, s in best.items()]
+
+
+def traits_digest(
+    pseudonymiser: Pseudonymiser,
+    traits: dict[str, Any],
+    record_date: date | None,
+    client_record_id: str | None,
+) -> bytes:
+    """Keyed digest of what a source sent: equal digests mean an identical re-post."""
+    payload = orjson.dumps(
+        {"t": traits, "d": record_date, "r": client_record_id}, option=orjson.OPT_SORT_KEYS
+    )
+    return pseudonymiser.digest(payload)
+
+
+def add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+@dataclass
+class _Prepared:
+    record: RecordIn
+    std: dict[str, Any]
+    std_json: str
+    key_hashes: list[int]
+    ref_key_id: str
+    ref_hmac: bytes
+    all_hmacs: list[bytes]
+    digest: bytes
+    retain_until: date
+    existing: ExistingRecord | None = None
+
+
+@dataclass
+class _Writes:
+    persons: list[dict[str, Any]] = field(default_factory=list)
+    records: list[dict[str, Any]] = field(default_factory=list)
+    record_updates: list[dict[str, Any]] = field(default_factory=list)
+    keys: list[dict[str, Any]] = field(default_factory=list)
+    keys_replaced_for: list[uuid.UUID] = field(default_factory=list)
+    links: list[dict[str, Any]] = field(default_factory=list)
+    link_updates: list[dict[str, Any]] = field(default_factory=list)
+    superseded: list[uuid.UUID] = field(default_factory=list)
+    suggestions: list[dict[str, Any]] = field(default_factory=list)
+    merged: list[tuple[str, str]] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    touched_persons: set[str] = field(default_factory=set)
+
+
+class Resolver:
+    """Resolves batches of records inside the caller's transaction."""
+
+    def __init__(
+        self,
+        repo: RegistryRepository,
+        matcher: Matcher,
+        crypto: RegistryCrypto,
+        config: RegistrySettings,
+        *,
+        actor: str,
+    ) -> None:
+        self.repo = repo
+        self.matcher = matcher
+        self.crypto = crypto
+        self.config = config
+        self.actor = actor
+
+    # -- public ----------------------------------------------------------------------------------
+
+    def resolve(self, record: RecordIn) -> Resolution:
+        return self.resolve_many([record])[0]
+
+    def resolve_many(self, records: Sequence[RecordIn]) -> list[Resolution]:
+        """Resolve ``records`` in order; a (source, source_ref) given twice keeps the last one."""
+        now = datetime.now(UTC)
+        last_of: dict[tuple[str, str], int] = {}
+        for i, rec in enumerate(records):
+            last_of[(rec.source, rec.source_ref)] = i
+        prepared = {i: self._prepare(records[i], now) for i in sorted(last_of.values())}
+
+        lock_keys: set[int] = set()
+        for p in prepared.values():
+            lock_keys.update(p.key_hashes)
+            lock_keys.add(key_hash("ref:" + p.record.source + ":" + p.ref_hmac.hex()))
+        self.repo.lock_keys(lock_keys, exclusive_registry=len(lock_keys) > MAX_KEY_LOCKS)
+
+        refs = [(p.record.source, h) for p in prepared.values() for h in p.all_hmacs]
+        existing = self.repo.find_records(refs)
+        for p in prepared.values():
+            for h in p.all_hmacs:
+                if (p.record.source, h) in existing:
+                    p.existing = existing[(p.record.source, h)]
+                    break
+
+        state = _BatchState(self.repo, self.matcher.thresholds, self.config)
+        to_resolve = [p for p in prepared.values() if not self._unchanged(p)]
+        state.prefetch(to_resolve)
+
+        writes = _Writes()
+        by_position: dict[int, Resolution] = {}
+        for i, p in prepared.items():
+            if self._unchanged(p):
+                by_position[i] = self._current_state(p)
+            else:
+                by_position[i] = self._resolve_one(p, state, writes, now)
+        self._flush(writes, now)
+        return [by_position[last_of[(rec.source, rec.source_ref)]] for rec in records]
+
+    # -- steps -----------------------------------------------------------------------------------
+
+    def _prepare(self, record: RecordIn, now: datetime) -> _Prepared:
+        std = self.matcher.standardise(record.canonical())
+        keys = sorted({key_hash(k) for k in self.matcher.blocking_keys(std)})
+        hmacs = self.crypto.pseudonymiser.ref_hmacs(record.source, record.source_ref)
+        traits = {k: v for k, v in record.traits().items() if v is not None}
+        start = record.record_date or now.date()
+        return _Prepared(
+            record=record,
+            std=std,
+            std_json=orjson.dumps(std, option=orjson.OPT_SORT_KEYS).decode(),
+            key_hashes=keys,
+            ref_key_id=hmacs[0][0],
+            ref_hmac=hmacs[0][1],
+            all_hmacs=[h for _, h in hmacs],
+            digest=traits_digest(
+                self.crypto.pseudonymiser, traits, record.record_date, record.record_id
+            ),
+            retain_until=add_years(start, self.config.retention_for(record.source)),
+        )
+
+    def _unchanged(self, p: _Prepared) -> bool:
+        e = p.existing
+        return (
+            e is not None
+            and e.traits_digest == p.digest
+            and e.std_version == self.matcher.standardisation_version
+            and e.ref_key_id == p.ref_key_id
+        )
+
+    def _current_state(self, p: _Prepared) -> Resolution:
+        e = p.existing
+        assert e is not None
+        if e.origin == LinkOrigin.MANUAL.value:
+            status = ResolveStatus.LINKED
+        elif self.repo.pending_count_for_record(e.id):
+            status = ResolveStatus.PENDING_REVIEW
+        elif self.repo.record_counts([e.person_id]).get(e.person_id, 0) > 1:
+            status = ResolveStatus.LINKED
+        else:
+            status = ResolveStatus.NEW
+        return Resolution(
+            e.id, e.person_id, status, e.match_probability, e.source, p.record.source_ref, False
+        )
+
+    def _resolve_one(
+        self, p: _Prepared, state: _BatchState, w: _Writes, now: datetime
+    ) -> Resolution:
+        e = p.existing
+        record_id = e.id if e else uuid.uuid4()
+        rec = p.record
+        key_id, sealed = self.crypto.sealer.seal(
+            record_id,
+            {
+                "source_ref": rec.source_ref,
+                "record_id": rec.record_id,
+                "traits": {k: v for k, v in rec.traits().items() if v is not None},
+            },
+        )
+        record_row = {
+            "id": record_id,
+            "ref_hmac": p.ref_hmac,
+            "ref_key_id": p.ref_key_id,
+            "sealed": sealed,
+            "seal_key_id": key_id,
+            "traits_digest": p.digest,
+            "std": p.std_json,
+            "std_version": self.matcher.standardisation_version,
+            "record_date": rec.record_date,
+            "retain_until": p.retain_until,
+            "updated_at": now,
+        }
+        if e is None:
+            w.records.append({**record_row, "source": rec.source, "created_at": now})
+        else:
+            w.record_updates.append(record_row)
+            w.keys_replaced_for.append(record_id)
+            w.superseded.append(record_id)
+            state.supersede(record_id)
+        w.keys.extend({"key_hash": h, "record_id": record_id} for h in p.key_hashes)
+
+        if e is not None and e.origin == LinkOrigin.MANUAL.value:
+            # A reviewer put this record where it is: new traits do not move it.
+            state.put(CandidateRow(record_id, p.std, e.person_id, e.origin), p.key_hashes)
+            return Resolution(
+                record_id, e.person_id, ResolveStatus.LINKED, None, rec.source, rec.source_ref, True
+            )
+
+        candidates = state.candidates_for(p.key_hashes, exclude=record_id)
+        scores = self.matcher.score(p.std, [(c.record_id, c.std) for c in candidates])
+        rows = {c.record_id: c for c in candidates}
+        excluded, decided = state.constraints_for(record_id)
+        outcome = decide(best_per_person(scores, rows), self.matcher.thresholds, excluded)
+
+        current = e.person_id if e else None
+        if outcome.link_to is not None:
+            target = outcome.link_to.person_id
+            score: CandidateScore | None = outcome.link_to.best
+            status = ResolveStatus.LINKED
+        else:
+            score = None
+            status = ResolveStatus.PENDING_REVIEW if outcome.review else ResolveStatus.NEW
+            if current is not None and state.count(current) <= 1:
+                target = current  # a person of its own already: keep its identifier
+            else:
+                target = self._new_person(w, state, now, split_from=current)
+
+        link_row = {
+            "record_id": record_id,
+            "person_id": target,
+            "origin": LinkOrigin.AUTO.value,
+            "match_probability": score.match_probability if score else None,
+            "match_weight": score.match_weight if score else None,
+            "model_version": self.matcher.model_version,
+            "decision_id": None,
+            "linked_at": now,
+        }
+        detail = {
+            "origin": LinkOrigin.AUTO.value,
+            "match_probability": link_row["match_probability"],
+            "model_version": self.matcher.model_version,
+        }
+        if e is None:
+            w.links.append(link_row)
+            self._event(w, target, EventKind.RECORD_LINKED, now, record_id, rec.source, detail)
+        elif target != current:
+            w.link_updates.append(link_row)
+            assert current is not None
+            self._move(w, state, now, record_id, rec.source, current, target, detail)
+        else:
+            w.link_updates.append(link_row)
+        w.touched_persons.add(target)
+        state.put(CandidateRow(record_id, p.std, target, LinkOrigin.AUTO.value), p.key_hashes)
+        if e is None:
+            state.added(target)
+
+        for ps in outcome.review:
+            other = ps.best.candidate_id
+            if other in decided or not state.may_suggest(record_id, other):
+                continue
+            w.suggestions.append(
+                {
+                    "record_id": record_id,
+                    "candidate_record_id": other,
+                    "match_probability": ps.best.match_probability,
+                    "match_weight": ps.best.match_weight,
+                    "contributions": orjson.dumps(dict(ps.best.contributions)).decode(),
+                    "model_version": self.matcher.model_version,
+                    "status": SuggestionStatus.PENDING.value,
+                    "version": 1,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+        probability = score.match_probability if score else outcome.best_probability
+        return Resolution(record_id, target, status, probability, rec.source, rec.source_ref, True)
+
+    def _new_person(
+        self, w: _Writes, state: _BatchState, now: datetime, *, split_from: str | None
+    ) -> str:
+        person_id = new_person_id()
+        w.persons.append(
+            {
+                "id": person_id,
+                "status": PersonStatus.ACTIVE.value,
+                "merged_into_id": None,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+        state.created(person_id)
+        self._event(w, person_id, EventKind.CREATED, now, other=split_from)
+        if split_from is not None:
+            self._event(w, person_id, EventKind.SPLIT_FROM, now, other=split_from)
+        return person_id
+
+    def _move(
+        self,
+        w: _Writes,
+        state: _BatchState,
+        now: datetime,
+        record_id: uuid.UUID,
+        source: str,
+        old: str,
+        new: str,
+        detail: dict[str, Any],
+    ) -> None:
+        emptied = state.count(old) <= 1
+        state.moved(old, new)
+        self._event(w, old, EventKind.RECORD_UNLINKED, now, record_id, source, other=new)
+        self._event(w, new, EventKind.RECORD_LINKED, now, record_id, source, detail, other=old)
+        w.touched_persons.add(old)
+        if emptied:
+            # The old identifier was handed out: it must keep answering, as a redirect.
+            w.merged.append((old, new))
+            self._event(w, old, EventKind.MERGED_INTO, now, other=new)
+            self._event(w, new, EventKind.MERGED_FROM, now, other=old)
+
+    def _event(
+        self,
+        w: _Writes,
+        person_id: str,
+        kind: EventKind,
+        at: datetime,
+        record_id: uuid.UUID | None = None,
+        source: str | None = None,
+        detail: dict[str, Any] | None = None,
+        *,
+        other: str | None = None,
+    ) -> None:
+        w.events.append(
+            {
+                "person_id": person_id,
+                "kind": kind.value,
+                "other_person_id": other,
+                "record_id": record_id,
+                "source": source,
+                "decision_id": None,
+                "actor": self.actor,
+                "detail": orjson.dumps(detail).decode() if detail else None,
+                "at": at,
+            }
+        )
+
+    def _flush(self, w: _Writes, now: datetime) -> None:
+        repo = self.repo
+        repo.insert_persons(w.persons)
+        repo.insert_records(w.records)
+        repo.update_records(w.record_updates)
+        repo.replace_blocking_keys(w.keys_replaced_for, w.keys)
+        repo.insert_links(w.links)
+        repo.update_links(w.link_updates)
+        if w.superseded:
+            repo.close_suggestions_of(w.superseded, "record_updated", now)
+        repo.insert_suggestions(w.suggestions)
+        repo.mark_merged(w.merged, now)
+        repo.insert_events(w.events)
+        created = {p["id"] for p in w.persons}
+        existing_touched = w.touched_persons - created
+        if existing_touched:
+            repo.touch_persons(existing_touched, now)
+
+
+class _BatchState:
+    """What a batch knows: candidates prefetched from the database, plus its own records."""
+
+    def __init__(
+        self, repo: RegistryRepository, thresholds: Thresholds, config: RegistrySettings
+    ) -> None:
+        self.repo = repo
+        self.thresholds = thresholds
+        self.config = config
+        self.rows: dict[uuid.UUID, CandidateRow] = {}
+        self.key_index: dict[int, list[uuid.UUID]] = defaultdict(list)
+        self._db_counts: dict[str, int] = {}
+        self._delta: Counter[str] = Counter()
+        self._suggested: set[tuple[uuid.UUID, uuid.UUID]] = set()
+        self._pending: set[tuple[uuid.UUID, uuid.UUID]] = set()
+        self._cannot: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
+        self._decided: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
+        self._partner_person: dict[uuid.UUID, str] = {}
+
+    def prefetch(self, prepared: Sequence[_Prepared]) -> None:
+        hashes = sorted({h for p in prepared for h in p.key_hashes})
+        hits = self.repo.candidate_ids(hashes, self.config.candidates_per_key)
+        for h, ids in hits.items():
+            self.key_index[h].extend(ids)
+        self.rows.update(self.repo.load_candidates({i for ids in hits.values() for i in ids}))
+        updated = [p.existing.id for p in prepared if p.existing is not None]
+        if updated:
+            must, cannot = self.repo.active_constraints(updated)
+            for a, b in cannot:
+                self._cannot[a].add(b)
+                self._cannot[b].add(a)
+            for a, b in [*must, *cannot]:
+                self._decided[a].add(b)
+                self._decided[b].add(a)
+            partners = {x for s in self._cannot.values() for x in s}
+            self._partner_person = self.repo.persons_of(partners)
+        if self.rows:
+            self._pending = self.repo.pending_pairs(set(self.rows))
+
+    def candidates_for(self, hashes: Sequence[int], *, exclude: uuid.UUID) -> list[CandidateRow]:
+        """Records sharing a key, those sharing the most keys first, at most ``max_candidates``."""
+        shared: Counter[uuid.UUID] = Counter()
+        for h in hashes:
+            shared.update(self.key_index.get(h, ()))
+        shared.pop(exclude, None)
+        ids = [rid for rid, _ in shared.most_common(self.config.max_candidates)]
+        return [self.rows[rid] for rid in ids if rid in self.rows]
+
+    def constraints_for(self, record_id: uuid.UUID) -> tuple[set[str], set[uuid.UUID]]:
+        """(persons never to link, records already decided about) for ``record_id``."""
+        excluded = set()
+        for partner in self._cannot.get(record_id, ()):
+            row = self.rows.get(partner)
+            person = row.person_id if row else self._partner_person.get(partner)
+            if person is not None:
+                excluded.add(person)
+        return excluded, set(self._decided.get(record_id, ()))
+
+    def supersede(self, record_id: uuid.UUID) -> None:
+        """The record's pending suggestions are being closed (its traits changed)."""
+        self._pending = {pair for pair in self._pending if record_id not in pair}
+
+    def may_suggest(self, record_id: uuid.UUID, other: uuid.UUID) -> bool:
+        pair = (record_id, other)
+        if pair in self._suggested or pair in self._pending:
+            return False
+        self._suggested.update({pair, (other, record_id)})
+        return True
+
+    def put(self, row: CandidateRow, hashes: Sequence[int]) -> None:
+        known = row.record_id in self.rows
+        self.rows[row.record_id] = row
+        if not known:
+            for h in hashes:
+                self.key_index[h].append(row.record_id)
+
+    def count(self, person_id: str) -> int:
+        """Records of ``person_id``, counting this batch's moves (read lazily: moves are rare)."""
+        if person_id not in self._db_counts:
+            self._db_counts[person_id] = self.repo.record_counts([person_id]).get(person_id, 0)
+        return self._db_counts[person_id] + self._delta[person_id]
+
+    def created(self, person_id: str) -> None:
+        self._db_counts[person_id] = 0
+
+    def added(self, person_id: str) -> None:
+        self._delta[person_id] += 1
+
+    def moved(self, old: str, new: str) -> None:
+        self._delta[old] -= 1
+        self._delta[new] += 1

@@ -1,0 +1,280 @@
+"""Bodies the registry's API accepts and returns (the canonical record of DESIGN.md section 4)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from matching.records import CANONICAL_COLUMNS
+
+# Fields that are identity traits: sealed at rest, never logged.
+TRAIT_FIELDS: tuple[str, ...] = tuple(
+    c for c in CANONICAL_COLUMNS if c not in {"record_id", "source", "source_ref", "record_date"}
+)
+
+# ISO date, possibly partial (YYYY-MM or YYYY). Only the shape is checked, as the linkage jobs
+# do: a well-shaped impossible date (a day/month swap) is an entry error that standardisation
+# flags, not a reason to refuse a person's record.
+PARTIAL_DATE_PATTERN = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"
+SOURCE_PATTERN = r"^[A-Z][A-Z0-9_]{0,31}$"
+
+
+def _blank_to_none(value: Any) -> Any:
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value
+
+
+Text = Annotated[str | None, BeforeValidator(_blank_to_none)]
+
+
+def _trait(max_length: int, description: str, **kwargs: Any) -> Any:
+    return Field(default=None, max_length=max_length, description=description, **kwargs)
+
+
+class RecordIn(BaseModel):
+    """A canonical identity record as a source application holds it."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "source": "CASSIOPEE",
+                    "source_ref": "2024/000123",
+                    "record_date": "2024-03-18",
+                    "civilite": "M",
+                    "nom_naissance": "MARTIN",
+                    "prenoms": "Jean Pierre",
+                    "sexe": "M",
+                    "date_naissance": "1985-07-14",
+                    "commune_naissance": "Lyon 3e Arrondissement",
+                    "code_commune_naissance": "69383",
+                    "code_pays_naissance": "99100",
+                    "nationalite": "FRANCAISE",
+                }
+            ]
+        },
+    )
+
+    record_id: Annotated[
+        Text, Field(default=None, max_length=64, description="The sender's own row id (optional)")
+    ]
+    source: str = Field(
+        pattern=SOURCE_PATTERN,
+        description="Source application (CASSIOPEE, GENESIS, APPI, PARCOURS, WINEUR, PORTALIS...)",
+    )
+    source_ref: str = Field(
+        min_length=1,
+        max_length=128,
+        description="The application's own reference of the record (a case number, an écrou)",
+    )
+    record_date: date | None = Field(default=None, description="Date of the record (ISO)")
+    civilite: Annotated[Text, _trait(16, "M, MME...")]
+    nom_naissance: Annotated[Text, _trait(200, "Nom de naissance")]
+    nom_usage: Annotated[Text, _trait(200, "Nom d'usage")]
+    prenoms: Annotated[Text, _trait(300, "Prénoms, space-separated, in civil order")]
+    alias: Annotated[Text, _trait(300, "Alias")]
+    sexe: Annotated[Text, _trait(8, "M or F")]
+    date_naissance: Annotated[
+        Text, _trait(10, "YYYY-MM-DD, or partial YYYY-MM / YYYY", pattern=PARTIAL_DATE_PATTERN)
+    ]
+    date_deces: Annotated[
+        Text, _trait(10, "YYYY-MM-DD, or partial YYYY-MM / YYYY", pattern=PARTIAL_DATE_PATTERN)
+    ]
+    commune_naissance: Annotated[Text, _trait(200, "Commune de naissance (name)")]
+    code_commune_naissance: Annotated[
+        Text, _trait(5, "INSEE commune code", pattern=r"^[0-9][0-9AB][0-9]{3}$")
+    ]
+    pays_naissance: Annotated[Text, _trait(200, "Pays de naissance (name)")]
+    code_pays_naissance: Annotated[
+        Text,
+        _trait(5, "INSEE 99xxx country code (empty or 99100: France)", pattern=r"^99[0-9]{3}$"),
+    ]
+    nationalite: Annotated[Text, _trait(100, "Nationalité")]
+
+    def traits(self) -> dict[str, str | None]:
+        return {name: getattr(self, name) for name in TRAIT_FIELDS}
+
+    def canonical(self) -> dict[str, str | None]:
+        """The record as a canonical row (strings), as the standardiser reads it."""
+        row: dict[str, str | None] = {
+            "record_id": self.record_id,
+            "source": self.source,
+            "source_ref": self.source_ref,
+            "record_date": self.record_date.isoformat() if self.record_date else None,
+        }
+        row.update(self.traits())
+        return row
+
+
+class ResolveStatus(StrEnum):
+    LINKED = "linked"
+    NEW = "new"
+    PENDING_REVIEW = "pending_review"
+
+
+class RecordRef(BaseModel):
+    source: str
+    source_ref: str
+
+
+class ResolveOut(BaseModel):
+    person_id: str = Field(description="Stable opaque identifier of the person")
+    status: ResolveStatus = Field(
+        description="linked: attached to a known person; new: a new person; "
+        "pending_review: a new person, with suggestions sent to reviewers"
+    )
+    match_probability: float | None = Field(
+        description="Probability of the link (linked), or of the best candidate (otherwise)"
+    )
+    record: RecordRef
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "person_id": "7ZQK3M9XH2B4TK",
+                    "status": "linked",
+                    "match_probability": 0.99993,
+                    "record": {"source": "CASSIOPEE", "source_ref": "2024/000123"},
+                }
+            ]
+        }
+    )
+
+
+class LinkOut(BaseModel):
+    origin: str = Field(description="auto (the model) or manual (a reviewer's decision)")
+    match_probability: float | None
+    match_weight: float | None
+    model_version: str | None
+    decision_id: int | None
+    linked_at: datetime
+
+
+class RecordLookupOut(BaseModel):
+    person_id: str
+    status: ResolveStatus
+    record: RecordRef
+    record_date: date | None
+    link: LinkOut
+    pending_suggestions: int
+
+
+class PersonRecordOut(BaseModel):
+    source_ref: str
+    record_date: date | None
+    link: LinkOut
+
+
+class EventOut(BaseModel):
+    id: int
+    kind: str
+    at: datetime
+    actor: str
+    other_person_id: str | None
+    source: str | None
+    decision_id: int | None
+    detail: dict[str, Any] | None
+
+
+class CivilStatus(BaseModel):
+    """Best current civil status: per field, the value most records agree on (latest on ties)."""
+
+    civilite: str | None = None
+    nom_naissance: str | None = None
+    nom_usage: str | None = None
+    prenoms: str | None = None
+    alias: list[str] = Field(default_factory=list)
+    sexe: str | None = None
+    date_naissance: str | None = None
+    date_deces: str | None = None
+    commune_naissance: str | None = None
+    code_commune_naissance: str | None = None
+    pays_naissance: str | None = None
+    code_pays_naissance: str | None = None
+    nationalite: str | None = None
+
+
+class PersonOut(BaseModel):
+    person_id: str
+    status: str
+    created_at: datetime
+    civil_status: CivilStatus
+    records_by_source: dict[str, list[PersonRecordOut]]
+    events: list[EventOut]
+
+
+class SourceHoldingOut(BaseModel):
+    source: str
+    records: int
+    latest_record_date: date | None
+    source_refs: list[str]
+
+
+class PersonSourcesOut(BaseModel):
+    person_id: str
+    sources: list[SourceHoldingOut]
+
+
+class RedirectOut(BaseModel):
+    person_id: str = Field(description="The identifier asked for (merged away)")
+    merged_into: str = Field(description="The surviving identifier")
+    location: str
+
+
+class ExportRecordOut(BaseModel):
+    source: str
+    source_ref: str
+    record_id: str | None
+    record_date: date | None
+    retain_until: date
+    received_at: datetime
+    updated_at: datetime
+    traits: dict[str, Any]
+    standardised: dict[str, Any]
+    link: LinkOut
+
+
+class ExportDecisionOut(BaseModel):
+    id: int
+    decision: str
+    reviewer: str
+    reason: str | None
+    decided_at: datetime
+    revoked: bool
+
+
+class ExportSuggestionOut(BaseModel):
+    id: int
+    status: str
+    match_probability: float
+    created_at: datetime
+    closed_reason: str | None
+
+
+class ExportAccessOut(BaseModel):
+    at: datetime
+    subject: str
+    endpoint: str
+    purpose: str | None
+
+
+class PersonExportOut(BaseModel):
+    """Everything the registry holds about a person (RGPD right of access, art. 15)."""
+
+    person_id: str
+    status: str
+    created_at: datetime
+    merged_person_ids: list[str]
+    records: list[ExportRecordOut]
+    events: list[EventOut]
+    decisions: list[ExportDecisionOut]
+    suggestions: list[ExportSuggestionOut]
+    access_log: list[ExportAccessOut]
+    generated_at: datetime
