@@ -19,7 +19,11 @@ from sqlalchemy.engine import Engine
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 # Modules that declare tables; importing them fills ``srj.db.Base.metadata``.
-MODEL_MODULES = ("refdata.models", "identity.models")
+MODEL_MODULES = (
+    "refdata.models",
+    "refdata.tariffs.models",
+    "identity.models",
+)
 
 
 class SchemaOutdatedError(RuntimeError):

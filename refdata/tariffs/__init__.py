@@ -1,0 +1,1 @@
+"""Tariffs: fixed fines, maximum fines, the child-support scale and its minimum vital."""
