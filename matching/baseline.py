@@ -17,7 +17,7 @@ import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 import pyarrow as pa
 import splink.comparison_library as cl
@@ -49,7 +49,9 @@ class TrainingOptions:
     em_sample_proportion: float = 1.0
 
 
-def baseline_settings(link_type: str = "dedupe_only") -> SettingsCreator:
+def baseline_settings(
+    link_type: Literal["dedupe_only", "link_only"] = "dedupe_only",
+) -> SettingsCreator:
     return SettingsCreator(
         link_type=link_type,
         unique_id_column_name="record_id",
@@ -101,8 +103,13 @@ class BaselineModel:
         )
 
     def linker(self, records: pa.Table, db_api: DatabaseAPISubClass | None = None) -> Linker:
+        """A linker with the trained parameters, rendered for the database's SQL dialect."""
+        from matching.spark_engine import render_for_dialect
+
         api = db_api or DuckDBAPI()
-        return Linker(api.register(_select(records)), dict(self.settings), log_level=None)
+        dialect = api.sql_dialect.sql_dialect_str
+        settings = render_for_dialect(baseline_settings(), self.settings, dialect)
+        return Linker(api.register(_select(records)), settings, log_level=None)
 
 
 def train_baseline(

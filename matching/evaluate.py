@@ -336,15 +336,15 @@ def precision_by_score_band(
             )
         )
     result = []
-    for name, lower, upper, mask in bands:
+    for name, band_low, band_high, mask in bands:
         n = int(mask.sum())
         same = float(scores[mask].sum())
         low, high = wilson_interval(same, n) if n else (None, None)
         result.append(
             BandPrecision(
                 band=name,
-                lower=lower,
-                upper=upper,
+                lower=band_low,
+                upper=band_high,
                 labelled_pairs=n,
                 same=same,
                 precision=same / n if n else None,
