@@ -20,6 +20,12 @@ app = typer.Typer(
 )
 err = Console(stderr=True)
 
+
+@app.callback()
+def datasets() -> None:
+    """Synthetic French population with ground truth (records, truth, persons, errors)."""
+
+
 STAGES = {
     "persons": "drawing persons",
     "records": "writing their records",
@@ -73,9 +79,12 @@ def synth(
 
     Examples:
 
-        srj datasets synth --persons 10000 --seed 42 --out var/synth-10k
-        srj datasets synth --records 1000000 --seed 1 --out var/synth-1m --csv
-        srj datasets synth --persons 500 --seed 3 --out /tmp/s --rate faute_nom=0.2
+    * `srj datasets synth --persons 10000 --seed 42 --out var/synth-10k`
+    * `srj datasets synth --records 1000000 --seed 1 --out var/synth-1m --csv`
+    * `srj datasets synth --persons 500 --seed 3 --out /tmp/s --rate faute_nom=0.2`
+
+    Missing values are empty strings. Error names for `--rate`: see
+    `matching/synthetic/README.md`.
     """
     if (persons is None) == (records is None):
         raise typer.BadParameter("give --persons N or --records N (exactly one)")

@@ -76,15 +76,13 @@ MISSING_FIELD_GROUPS: tuple[tuple[str, ...], ...] = (
 
 
 def _keyboard_neighbours() -> dict[str, str]:
+    """Keys touching each letter on an AZERTY keyboard (each row is shifted right by about
+    half a key from the one above: E touches Z, R, S and D)."""
     pos = {c: (r, i) for r, row in enumerate(_AZERTY_ROWS) for i, c in enumerate(row)}
     out: dict[str, str] = {}
     for c, (r, i) in pos.items():
-        near = [
-            d
-            for d, (r2, i2) in pos.items()
-            if d != c and abs(r2 - r) <= 1 and abs(i2 - i) <= (1 if r2 == r else 0)
-        ]
-        out[c] = "".join(near)
+        touching = {(r, i - 1), (r, i + 1), (r + 1, i - 1), (r + 1, i), (r - 1, i), (r - 1, i + 1)}
+        out[c] = "".join(d for d, p in pos.items() if p in touching)
     return out
 
 

@@ -34,7 +34,12 @@ SHARE_TWINS = 0.004  # persons who are the second of a pair of twins
 SHARE_SIBLINGS = 0.03
 SHARE_NAMESAKES = 0.002  # same nom, prénoms, date of birth; another birthplace
 REFERENCE_DATE = np.datetime64("2026-01-01")
-SPELLING_DECAY = 0.45  # weight of a name's k-th spelling relative to its (k-1)-th
+SPELLING_DECAY = 0.45
+# Persons of an origin group whose nom comes from the curated list of that origin (with its
+# spellings); the others get a nom from INSEE's list, which holds names of every origin at
+# their French frequency. A short curated list drawn for everyone would make its names the
+# most frequent in France.
+SHARE_CURATED_NOM = 0.35  # weight of a name's k-th spelling relative to its (k-1)-th
 
 
 @dataclass
@@ -195,7 +200,7 @@ def generate_persons(rng: np.random.Generator, ref: Reference, n: int) -> Person
     nom = _draw(rng, ref.noms, n)
     variantes_nom = _empty(n)
     for name, group in origins.items():
-        mask = origine == name
+        mask = (origine == name) & (rng.random(n) < SHARE_CURATED_NOM)
         nom[mask], variantes_nom[mask] = _draw_variant(rng, group.noms, int(mask.sum()))
 
     person_id = np.asarray([f"P{i:08d}" for i in range(n)], dtype=object)

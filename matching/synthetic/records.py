@@ -97,7 +97,8 @@ def _assign_dates_and_sources(
     span = np.maximum((LAST_RECORD_DATE - earliest).astype(np.int64), 0)
     date = earliest + (rng.random(n) * span).astype(np.int64).astype("timedelta64[D]")
     age = (date - birth).astype(np.int64) / 365.25
-    youth = (age < 18) | ((age < YOUTH_MAX_AGE + 1) & (rng.random(n) < 0.15))
+    # Up to the eve of 21 (the 365.25-day year is approximate: keep a margin of weeks).
+    youth = (age < 18) | ((age < YOUTH_MAX_AGE + 0.9) & (rng.random(n) < 0.15))
     source = np.empty(n, dtype=object)
 
     wineur_end = _days(SOURCE_WINDOWS["WINEUR"][1])

@@ -98,13 +98,13 @@ def _zipf(n: int, exponent: float = 1.0) -> FloatArray:
     return w / w.sum()
 
 
-def _variant_groups(raw: list[list[str]]) -> VariantGroups:
+def _variant_groups(raw: list[list[str]], exponent: float = 0.9) -> VariantGroups:
     groups: list[tuple[str, ...]] = []
     for spellings in raw:
         unique = tuple(dict.fromkeys(s.strip() for s in spellings if s.strip()))
         if unique:
             groups.append(unique)
-    return VariantGroups(tuple(groups), _zipf(len(groups), 0.9))
+    return VariantGroups(tuple(groups), _zipf(len(groups), exponent))
 
 
 def _read_csv(path: Path) -> dict[str, list[str]]:
@@ -191,7 +191,7 @@ def load_reference(root: Path | None = None) -> Reference:
             ),
             prenoms_m=_variant_groups(g["prenoms_m"]),
             prenoms_f=_variant_groups(g["prenoms_f"]),
-            noms=_variant_groups(g["noms"]),
+            noms=_variant_groups(g["noms"], exponent=0.3),  # surnames are diverse
             share_born_abroad=float(g["part_nes_etranger"]),
             share_presumed_date=float(g["part_date_presumee"]),
         )
