@@ -306,14 +306,15 @@ def read_records(path: Path | str) -> pa.Table:
         problems.add("the file has a header but no records")
         problems.raise_if_any()
     csv = _is_csv(path)
-    columns = {name: _as_string(table.column(name)) for name in CANONICAL_COLUMNS}
+    normalised = normalise_records(table)
+    columns = {name: normalised.column(name) for name in CANONICAL_COLUMNS}
     for name in REQUIRED_COLUMNS:
         empty = _empty_rows(columns[name])
         if empty:
             problems.add(f"column {name!r} is empty at {_rows_text(empty, csv)}")
     _duplicate_problems(columns["record_id"], "record_id", csv, problems)
     for name in DATE_COLUMNS:
-        values = pc.utf8_trim_whitespace(columns[name])
+        values = columns[name]
         bad = pc.and_kleene(
             pc.is_valid(values), pc.invert(pc.match_substring_regex(values, _DATE_SHAPE))
         )
@@ -323,8 +324,17 @@ def read_records(path: Path | str) -> pa.Table:
                 f"column {name!r}: unparseable date at {_rows_text(bad_rows, csv)} "
                 "(expected YYYY-MM-DD, YYYY-MM or YYYY, or empty)"
             )
-        columns[name] = values
     problems.raise_if_any()
+    return normalised
+
+
+def normalise_records(table: pa.Table) -> pa.Table:
+    """A canonical table already in memory (e.g. the synthetic generator's) as
+    :func:`read_records` returns it: canonical string columns, blanks as nulls, dates trimmed.
+    No validation: use it on tables produced by code, not on users' files."""
+    columns = {name: _as_string(table.column(name)) for name in CANONICAL_COLUMNS}
+    for name in DATE_COLUMNS:
+        columns[name] = pc.utf8_trim_whitespace(columns[name])
     return pa.table(columns)
 
 

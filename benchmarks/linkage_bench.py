@@ -1,0 +1,439 @@
+"""Linkage quality and speed: our pipeline against the plain-Splink baseline, same records.
+
+One command::
+
+    .venv/bin/python benchmarks/linkage_bench.py --persons 20000 --seed 1
+    flock /tmp/srj-heavy.lock .venv/bin/python benchmarks/linkage_bench.py --records 1000000
+
+It generates M1's synthetic population in-process, then runs each pipeline (standardise,
+train, predict, cluster) on the same records in this process, one after the other, timing each
+stage and sampling the resident memory of the process and its children every 50 ms. It then
+evaluates both against the ground truth, sweeps the thresholds on our pairs to show the
+precision/recall trade-off the default thresholds are chosen from, prints everything with
+PASS/FAIL against the issue's targets, and writes ``benchmarks/out/linkage_<size>_<seed>.json``.
+
+Prediction keeps pairs down to the lowest review threshold of the sweep (for both pipelines),
+so one prediction serves every point of the sweep.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import math
+import os
+import platform
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psutil
+import pyarrow as pa
+import pyarrow.compute as pc
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script from anywhere
+    sys.path.insert(0, str(ROOT))
+
+from matching.evaluate import Evaluation, evaluate  # noqa: E402  (after the sys.path fix)
+from matching.jobs import (  # noqa: E402
+    BaselinePipeline,
+    LinkagePipeline,
+    ModelPipeline,
+    Scored,
+    StageTimer,
+    make_db_api,
+    quiet_splink,
+)
+
+TARGETS = {
+    "auto_link_precision": 0.9995,
+    "recall_at_review": 0.995,
+    "review_records_share_max": 0.02,
+    "bcubed_f1": 0.995,
+    "peak_rss_gb_max": 6.0,
+}
+AUTO_LINK_WEIGHTS = (5.0, 7.5, 10.0, 12.5, 15.0, 17.5, 20.0, 25.0)
+REVIEW_WEIGHTS = (-5.0, -2.5, 0.0, 2.5, 5.0, 7.5)
+
+
+def weight_to_probability(weight: float) -> float:
+    return 1.0 - 1.0 / (1.0 + 2.0**weight)
+
+
+class MemorySampler:
+    """Peak resident memory of this process and its children (Spark's JVM, if any), sampled
+    from /proc every ``interval`` seconds in a thread: ru_maxrss would miss the children and
+    cannot be reset between pipelines."""
+
+    def __init__(self, interval: float = 0.05) -> None:
+        self.interval = interval
+        self.process = psutil.Process()
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def current(self) -> int:
+        total = 0
+        for proc in [self.process, *self.process.children(recursive=True)]:
+            try:
+                total += proc.memory_info().rss
+            except psutil.Error:
+                continue
+        return total
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self.current())
+            self._stop.wait(self.interval)
+
+    def reset(self) -> int:
+        now = self.current()
+        self.peak = now
+        return now
+
+    def __enter__(self) -> MemorySampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+@dataclass
+class PipelineRun:
+    name: str
+    seconds: dict[str, float]
+    peak_rss_bytes: int
+    rss_at_start_bytes: int
+    pairs: int
+    auto_link: float
+    review: float
+    evaluation: dict[str, Any]
+    sweep: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def total_seconds(self) -> float:
+        return sum(self.seconds.values())
+
+
+def headline(evaluation: Evaluation) -> dict[str, float]:
+    review = evaluation.review
+    assert review is not None
+    return {
+        "auto_link_precision": evaluation.pairwise.precision,
+        "auto_link_recall": evaluation.pairwise.recall,
+        "recall_at_review": review.recall_at_review,
+        "review_records_share": review.review_records_share,
+        "review_pairs": review.review_pairs,
+        "bcubed_f1": evaluation.clusters.bcubed_f1,
+        "exact_cluster_recovery": evaluation.clusters.exact_cluster_recovery,
+    }
+
+
+def _filter_pairs(pairs: pa.Table, threshold: float) -> pa.Table:
+    return pairs.filter(pc.greater_equal(pairs.column("match_probability"), threshold))
+
+
+@contextmanager
+def _threshold_override(model: Any, auto_link: float, review: float) -> Iterator[None]:
+    """Temporarily set the model's thresholds (the sweep re-clusters at each one)."""
+    from dataclasses import replace
+
+    if hasattr(model, "thresholds"):
+        saved = model.thresholds
+        model.thresholds = replace(saved, auto_link=auto_link, review=review)
+        try:
+            yield
+        finally:
+            model.thresholds = saved
+    else:
+        saved_pair = (model.auto_link, model.review)
+        model.auto_link, model.review = auto_link, review
+        try:
+            yield
+        finally:
+            model.auto_link, model.review = saved_pair
+
+
+def run_pipeline(
+    pipeline: LinkagePipeline,
+    records: pa.Table,
+    truth: pa.Table,
+    sampler: MemorySampler,
+    *,
+    sweep: bool,
+) -> PipelineRun:
+    gc.collect()
+    start_rss = sampler.reset()
+    timer = StageTimer()
+    lowest_review = weight_to_probability(min(REVIEW_WEIGHTS))
+    with quiet_splink():
+        db_api = make_db_api("duckdb")
+        with timer.stage("standardise", "standardise"):
+            std = pipeline.standardise(records)
+        with timer.stage("train", "train"):
+            model = pipeline.train(std, labels=None, db_api=db_api)
+        info = pipeline.info(model)
+        with (
+            timer.stage("predict", "predict"),
+            _threshold_override(model, info.auto_link, min(lowest_review, info.review)),
+        ):
+            scored = pipeline.predict(model, std, db_api=db_api)
+        with timer.stage("cluster", "cluster"):
+            clusters = pipeline.cluster(model, scored, std)
+        peak = sampler.peak
+        review_pairs = _filter_pairs(scored.pairs, info.review)
+        evaluation = evaluate(clusters, truth, review_pairs)
+        points: list[dict[str, Any]] = []
+        if sweep:
+            points = threshold_sweep(pipeline, model, scored, std, truth, info.review)
+    return PipelineRun(
+        name=pipeline.name,
+        seconds=dict(timer.seconds),
+        peak_rss_bytes=peak,
+        rss_at_start_bytes=start_rss,
+        pairs=review_pairs.num_rows,
+        auto_link=info.auto_link,
+        review=info.review,
+        evaluation=evaluation.as_dict() | {"headline": headline(evaluation)},
+        sweep=points,
+    )
+
+
+def threshold_sweep(
+    pipeline: LinkagePipeline,
+    model: Any,
+    scored: Scored,
+    std: pa.Table,
+    truth: pa.Table,
+    default_review: float,
+) -> list[dict[str, Any]]:
+    """Precision/recall at each (auto_link, review) pair of the grid, re-clustering with the
+    pipeline's own clustering at each auto-link threshold."""
+    points = []
+    for auto_weight in AUTO_LINK_WEIGHTS:
+        auto_link = weight_to_probability(auto_weight)
+        with _threshold_override(model, auto_link, default_review):
+            clusters = pipeline.cluster(model, scored, std)
+        for review_weight in REVIEW_WEIGHTS:
+            review = weight_to_probability(review_weight)
+            if review >= auto_link:
+                continue
+            result = evaluate(clusters, truth, _filter_pairs(scored.pairs, review))
+            points.append(
+                {
+                    "auto_link_weight": auto_weight,
+                    "auto_link": auto_link,
+                    "review_weight": review_weight,
+                    "review": review,
+                    **headline(result),
+                }
+            )
+    return points
+
+
+def choose_thresholds(points: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The lowest auto-link threshold meeting the precision target, then the highest review
+    threshold meeting the recall target within the review-load limit."""
+    meeting = [p for p in points if p["auto_link_precision"] >= TARGETS["auto_link_precision"]]
+    if not meeting:
+        return None
+    auto_weight = min(p["auto_link_weight"] for p in meeting)
+    candidates = [
+        p
+        for p in meeting
+        if p["auto_link_weight"] == auto_weight
+        and p["recall_at_review"] >= TARGETS["recall_at_review"]
+        and p["review_records_share"] <= TARGETS["review_records_share_max"]
+    ]
+    if not candidates:
+        return {"auto_link_weight": auto_weight, "review_weight": None, "met_all": False}
+    best = max(candidates, key=lambda p: p["review_weight"])
+    return best | {"met_all": True}
+
+
+def verdicts(run: PipelineRun) -> dict[str, bool]:
+    h = run.evaluation["headline"]
+    return {
+        "auto_link_precision": h["auto_link_precision"] >= TARGETS["auto_link_precision"],
+        "recall_at_review": h["recall_at_review"] >= TARGETS["recall_at_review"],
+        "review_records_share": h["review_records_share"] <= TARGETS["review_records_share_max"],
+        "bcubed_f1": h["bcubed_f1"] >= TARGETS["bcubed_f1"],
+        "peak_rss": run.peak_rss_bytes / 1e9 <= TARGETS["peak_rss_gb_max"],
+    }
+
+
+def machine() -> dict[str, Any]:
+    import duckdb
+    import splink
+
+    return {
+        "cpus": os.cpu_count(),
+        "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "duckdb": duckdb.__version__,
+        "splink": splink.__version__,
+        "load_average_at_start": os.getloadavg(),
+    }
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.3f} %"
+
+
+def print_report(result: dict[str, Any]) -> None:
+    runs = {r["name"]: r for r in result["runs"]}
+    names = list(runs)
+    print(
+        f"\nLinkage benchmark: {result['records']:,} records, {result['persons']:,} persons, "
+        f"seed {result['seed']}"
+    )
+    rows = [
+        ("auto-link precision", "auto_link_precision", _pct, ">= 99.95 %"),
+        ("recall at review threshold", "recall_at_review", _pct, ">= 99.5 %"),
+        ("review band (records)", "review_records_share", _pct, "<= 2 %"),
+        ("B-cubed F1", "bcubed_f1", lambda x: f"{x:.5f}", ">= 0.995"),
+        ("exact-cluster recovery", "exact_cluster_recovery", _pct, ""),
+        ("auto-link recall", "auto_link_recall", _pct, ""),
+    ]
+    header = f"{'metric':32}" + "".join(f"{n:>18}" for n in names) + f"{'target':>14}"
+    print(header)
+    for label, key, fmt, target in rows:
+        line = f"{label:32}" + "".join(
+            f"{fmt(runs[n]['evaluation']['headline'][key]):>18}" for n in names
+        )
+        print(line + f"{target:>14}")
+    for stage in ("standardise", "train", "predict", "cluster"):
+        print(
+            f"{'time ' + stage + ' (s)':32}"
+            + "".join(f"{runs[n]['seconds'].get(stage, 0.0):>18.1f}" for n in names)
+        )
+    print(f"{'time total (s)':32}" + "".join(f"{runs[n]['total_seconds']:>18.1f}" for n in names))
+    print(
+        f"{'peak RSS (GB)':32}"
+        + "".join(f"{runs[n]['peak_rss_bytes'] / 1e9:>18.2f}" for n in names)
+        + f"{'<= 6':>14}"
+    )
+    if "ratio_ours_to_baseline" in result:
+        print("ratio ours/baseline:", json.dumps(result["ratio_ours_to_baseline"]))
+    for name in names:
+        verdict = runs[name]["verdicts"]
+        print(
+            f"{name}: " + ", ".join(f"{k} {'PASS' if ok else 'FAIL'}" for k, ok in verdict.items())
+        )
+    if "speed_vs_baseline" in result:
+        ok = result["speed_vs_baseline"]
+        print(f"speed (ours end to end <= baseline): {'PASS' if ok else 'FAIL'}")
+    for name in names:
+        sweep = runs[name].get("sweep") or []
+        if not sweep:
+            continue
+        print(f"\nThreshold sweep ({name}): weights -> precision / recall@review / review share")
+        for p in sweep:
+            print(
+                f"  auto {p['auto_link_weight']:>5} review {p['review_weight']:>5}: "
+                f"{_pct(p['auto_link_precision'])} / {_pct(p['recall_at_review'])} / "
+                f"{_pct(p['review_records_share'])}"
+            )
+        chosen = runs[name].get("chosen_thresholds")
+        print(f"  chosen: {json.dumps(chosen)}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    size = parser.add_mutually_exclusive_group()
+    size.add_argument("--persons", type=int, help="number of persons to generate")
+    size.add_argument("--records", type=int, help="number of records to generate")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--pipelines", default="srj,baseline", help="comma-separated: srj, baseline"
+    )
+    parser.add_argument("--no-sweep", action="store_true", help="skip the threshold sweep")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out")
+    args = parser.parse_args(argv)
+    if args.persons is None and args.records is None:
+        args.persons = 20_000
+
+    from matching.synthetic import generate
+
+    began = time.perf_counter()
+    population = generate(args.persons, args.seed, records=args.records)
+    generate_seconds = time.perf_counter() - began
+    records, truth = population.records, population.truth
+    # The jobs read files through matching.io, which turns empty strings into nulls; do the
+    # same here so both pipelines see exactly what `srj link dedupe` would give them.
+    from matching.io import normalise_records
+
+    records = normalise_records(records)
+    print(
+        f"population: {records.num_rows:,} records, {population.n_persons:,} persons "
+        f"({generate_seconds:.1f} s)",
+        flush=True,
+    )
+    pipelines: dict[str, LinkagePipeline] = {"srj": ModelPipeline(), "baseline": BaselinePipeline()}
+    selected = [p.strip() for p in args.pipelines.split(",") if p.strip()]
+    unknown = [p for p in selected if p not in pipelines]
+    if unknown:
+        parser.error(f"unknown pipeline(s): {', '.join(unknown)}")
+    runs: list[PipelineRun] = []
+    with MemorySampler() as sampler:
+        for name in selected:
+            print(f"running {name}...", flush=True)
+            run = run_pipeline(pipelines[name], records, truth, sampler, sweep=not args.no_sweep)
+            print(f"  {name}: {run.total_seconds:.1f} s, {run.peak_rss_bytes / 1e9:.2f} GB")
+            runs.append(run)
+    result: dict[str, Any] = {
+        "benchmark": "linkage",
+        "records": records.num_rows,
+        "persons": population.n_persons,
+        "seed": args.seed,
+        "generate_seconds": generate_seconds,
+        "machine": machine(),
+        "targets": TARGETS,
+        "runs": [],
+    }
+    for run in runs:
+        entry = asdict(run) | {"total_seconds": run.total_seconds, "verdicts": verdicts(run)}
+        if run.sweep:
+            entry["chosen_thresholds"] = choose_thresholds(run.sweep)
+        result["runs"].append(entry)
+    by_name = {r.name: r for r in runs}
+    if "srj" in by_name and "baseline" in by_name:
+        ours, base = by_name["srj"], by_name["baseline"]
+        oh, bh = ours.evaluation["headline"], base.evaluation["headline"]
+        result["ratio_ours_to_baseline"] = {
+            "total_seconds": _ratio(ours.total_seconds, base.total_seconds),
+            "peak_rss": _ratio(ours.peak_rss_bytes, base.peak_rss_bytes),
+            "auto_link_false_pair_rate": _ratio(
+                1 - oh["auto_link_precision"], 1 - bh["auto_link_precision"]
+            ),
+            "missed_true_pairs_at_review": _ratio(
+                1 - oh["recall_at_review"], 1 - bh["recall_at_review"]
+            ),
+            "review_records_share": _ratio(oh["review_records_share"], bh["review_records_share"]),
+        }
+        result["speed_vs_baseline"] = ours.total_seconds <= base.total_seconds
+    args.out.mkdir(parents=True, exist_ok=True)
+    size_label = f"{records.num_rows // 1000}k"
+    path = args.out / f"linkage_{size_label}_{args.seed}.json"
+    path.write_text(json.dumps(result, indent=1, default=str), encoding="utf-8")
+    print_report(result | {"runs": result["runs"]})
+    print(f"\nwritten {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+    return 0
+
+
+def _ratio(a: float, b: float) -> float | None:
+    return None if b == 0 or math.isnan(b) else a / b
+
+
+if __name__ == "__main__":
+    sys.exit(main())
