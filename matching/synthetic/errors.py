@@ -37,6 +37,7 @@ ERROR_ORDER: tuple[str, ...] = (
     "casse",
 )
 
+NEUTRAL_CHOICES = (0.5, 0.5, 0.5)
 _AZERTY_ROWS = ("AZERTYUIOP", "QSDFGHJKLM", "WXCVBN")
 _ACCENTED_E = ("É", "È")
 _ARRONDISSEMENT = re.compile(r"^(PARIS|LYON|MARSEILLE) (\d+)(ER|E) ARRONDISSEMENT$")
@@ -362,24 +363,27 @@ def apply_errors(
     rate_of = rates.as_dict()
     for name in ERROR_ORDER:
         rate = rate_of[name]
-        draws = rng.random(n).tolist()
-        uniforms = rng.random((n, 3)).tolist()
+        draws = rng.random(n)
+        drawn = np.flatnonzero(draws < rate)
+        uniforms = dict(zip(drawn.tolist(), rng.random((len(drawn), 3)).tolist(), strict=True))
         eligible = 0
         applied = 0
         apply = appliers[name]
         touched = TOUCHED_COLUMNS[name]
         for i in range(n):
-            if draws[i] < rate:
-                if apply(i, uniforms[i]):
+            u = uniforms.get(i)
+            if u is not None:
+                if apply(i, u):
                     eligible += 1
                     applied += 1
                     log.per_record[i].append(name)
             else:
-                # Eligibility: try the error, then restore the columns it may have touched.
-                saved = [(c, cols[c][i]) for c in touched]
-                if apply(i, uniforms[i]):
+                # Eligibility: try the error with neutral choices, then restore the columns
+                # it may have touched.
+                saved = [cols[c][i] for c in touched]
+                if apply(i, NEUTRAL_CHOICES):
                     eligible += 1
-                for c, v in saved:
+                for c, v in zip(touched, saved, strict=True):
                     cols[c][i] = v
         log.eligible[name] = eligible
         log.applied[name] = applied

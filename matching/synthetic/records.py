@@ -23,7 +23,8 @@ MAX_RECORDS_PER_PERSON = 60
 RECORDS_ZIPF_EXPONENT = 2.3
 FIRST_RECORD_DATE = np.datetime64("2000-01-01")
 LAST_RECORD_DATE = np.datetime64("2025-12-31")
-YOUTH_MIN_AGE, YOUTH_MAX_AGE = 10, 20  # the youth applications follow jeunes majeurs up to 21
+YOUTH_MIN_AGE, YOUTH_MAX_AGE = 10, 20
+RECORD_DATE_SKEW = 0.5  # the youth applications follow jeunes majeurs up to 21
 
 # Years each application holds records for (plausible orders of magnitude, not official dates).
 SOURCE_WINDOWS: dict[str, tuple[str, str]] = {
@@ -95,7 +96,9 @@ def _assign_dates_and_sources(
     min_age = np.timedelta64(int(YOUTH_MIN_AGE * 365.25) + 1, "D")
     earliest = np.maximum(birth + min_age, FIRST_RECORD_DATE)
     span = np.maximum((LAST_RECORD_DATE - earliest).astype(np.int64), 0)
-    date = earliest + (rng.random(n) * span).astype(np.int64).astype("timedelta64[D]")
+    # Skewed towards later dates, i.e. adult ages: about three records in ten are youth records.
+    u = rng.random(n) ** RECORD_DATE_SKEW
+    date = earliest + (u * span).astype(np.int64).astype("timedelta64[D]")
     age = (date - birth).astype(np.int64) / 365.25
     # Up to the eve of 21 (the 365.25-day year is approximate: keep a margin of weeks).
     youth = (age < 18) | ((age < YOUTH_MAX_AGE + 0.9) & (rng.random(n) < 0.15))

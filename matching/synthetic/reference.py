@@ -107,60 +107,53 @@ def _variant_groups(raw: list[list[str]], exponent: float = 0.9) -> VariantGroup
     return VariantGroups(tuple(groups), _zipf(len(groups), exponent))
 
 
-def _read_csv(path: Path) -> dict[str, list[str]]:
-    """Columns of a CSV file, every value as a string (pyarrow: the name files are large)."""
-    table = pacsv.read_csv(
+def _read_csv(path: Path, numeric: tuple[str, ...] = ()) -> pa.Table:
+    """A CSV file as an Arrow table: every column a string but ``numeric`` ones (float64)."""
+    header = path.open(encoding="utf-8").readline().rstrip("\n").split(",")
+    types = {name: (pa.float64() if name in numeric else pa.string()) for name in header}
+    return pacsv.read_csv(
         path,
-        convert_options=pacsv.ConvertOptions(
-            column_types={}, strings_can_be_null=False, auto_dict_encode=False
-        ),
+        convert_options=pacsv.ConvertOptions(column_types=types, strings_can_be_null=False),
         read_options=pacsv.ReadOptions(use_threads=False),
     )
-    table = table.cast(pa.schema([(f.name, pa.string()) for f in table.schema]))
-    return {name: table.column(name).to_pylist() for name in table.column_names}
 
 
-def _weighted(values: list[str], counts: list[float]) -> Weighted:
-    c = np.asarray(counts, dtype=np.float64)
-    return Weighted(np.asarray(values, dtype=object), c / c.sum())
+def _strings(table: pa.Table, name: str) -> StrArray:
+    return table.column(name).to_numpy(zero_copy_only=False).astype(object)
+
+
+def _weighted(values: StrArray, counts: npt.NDArray[np.float64]) -> Weighted:
+    return Weighted(values, counts / counts.sum())
 
 
 def _load_communes(path: Path) -> Communes:
     table = _read_csv(path)
-    keys = list(table)
-    rows = [dict(zip(keys, values, strict=True)) for values in zip(*table.values(), strict=True)]
+    code = _strings(table, "code_insee")
+    kind = _strings(table, "type")
+    name = _strings(table, "nom")
+    population = _strings(table, "population")
+    anciens = _strings(table, "anciens_codes")
     # A commune déléguée or associée keeps the name of the commune it was before the merger.
+    delegated = np.isin(kind, ["commune-deleguee", "commune-associee"])
     old_name_by_code: dict[str, str] = {}
-    for r in rows:
-        if r["type"] in {"commune-deleguee", "commune-associee"}:
-            old_name_by_code.setdefault(r["code_insee"], r["nom"])
-    codes: list[str] = []
-    names: list[str] = []
-    pops: list[float] = []
+    for c, n in zip(code[delegated].tolist(), name[delegated].tolist(), strict=True):
+        old_name_by_code.setdefault(c, n)
+    keep = (
+        np.isin(kind, ["commune-actuelle", "arrondissement-municipal"])
+        & ~np.isin(code, list(CITIES_WITH_ARRONDISSEMENTS))
+        & (population != "")
+    )
+    pops = np.asarray([float(x) for x in population[keep].tolist()])
+    positive = pops > 0
+    idx = np.flatnonzero(keep)[positive]
+    pops = pops[positive]
     old_codes: list[tuple[str, ...]] = []
     old_names: list[tuple[str, ...]] = []
-    for r in rows:
-        if r["type"] not in {"commune-actuelle", "arrondissement-municipal"}:
-            continue
-        if r["code_insee"] in CITIES_WITH_ARRONDISSEMENTS or not r["population"]:
-            continue
-        pop = float(r["population"])
-        if pop <= 0:
-            continue
-        olds = [c for c in r["anciens_codes"].split("|") if c and c in old_name_by_code]
-        codes.append(r["code_insee"])
-        names.append(r["nom"])
-        pops.append(pop)
-        old_codes.append(tuple(olds))
+    for value in anciens[idx].tolist():
+        olds = tuple(c for c in value.split("|") if c in old_name_by_code) if value else ()
+        old_codes.append(olds)
         old_names.append(tuple(old_name_by_code[c] for c in olds))
-    w = np.asarray(pops)
-    return Communes(
-        np.asarray(codes, dtype=object),
-        np.asarray(names, dtype=object),
-        w / w.sum(),
-        tuple(old_codes),
-        tuple(old_names),
-    )
+    return Communes(code[idx], name[idx], pops / pops.sum(), tuple(old_codes), tuple(old_names))
 
 
 @lru_cache(maxsize=2)
@@ -168,18 +161,22 @@ def load_reference(root: Path | None = None) -> Reference:
     base = root or datasets_dir()
     names_dir = base / "names"
 
-    noms_cols = _read_csv(names_dir / "noms.csv")
-    noms = _weighted(noms_cols["nom"], [float(c) for c in noms_cols["effectif"]])
+    noms_table = _read_csv(names_dir / "noms.csv", numeric=("rang", "effectif"))
+    noms = _weighted(
+        _strings(noms_table, "nom"), noms_table.column("effectif").to_numpy().astype(np.float64)
+    )
 
-    by_key: dict[tuple[str, int], tuple[list[str], list[float]]] = {}
-    p = _read_csv(names_dir / "prenoms.csv")
-    for sexe, decade, prenom, count in zip(
-        p["sexe"], p["decennie"], p["prenom"], p["effectif"], strict=True
-    ):
-        values, counts = by_key.setdefault((sexe, int(decade)), ([], []))
-        values.append(prenom)
-        counts.append(float(count))
-    prenoms = {k: _weighted(v, c) for k, (v, c) in by_key.items()}
+    p = _read_csv(names_dir / "prenoms.csv", numeric=("decennie", "rang", "effectif"))
+    sexes = _strings(p, "sexe")
+    decades = p.column("decennie").to_numpy().astype(np.int64)
+    given = _strings(p, "prenom")
+    counts = p.column("effectif").to_numpy().astype(np.float64)
+    prenoms: dict[tuple[str, int], Weighted] = {}
+    for sexe in np.unique(sexes).tolist():
+        for decade in np.unique(decades).tolist():
+            mask = (sexes == sexe) & (decades == decade)
+            if mask.any():
+                prenoms[(str(sexe), int(decade))] = _weighted(given[mask], counts[mask])
 
     raw = json.loads((names_dir / "origines.json").read_text(encoding="utf-8"))
     origins = tuple(
@@ -202,8 +199,12 @@ def load_reference(root: Path | None = None) -> Reference:
         for s in spellings:
             french_variants[s] = spellings
 
-    pays_cols = _read_csv(base / "cog" / "pays.csv")
-    pays = dict(zip(pays_cols["code"], pays_cols["nom"], strict=True))
+    pays_table = _read_csv(base / "cog" / "pays.csv")
+    pays = dict(
+        zip(
+            _strings(pays_table, "code").tolist(), _strings(pays_table, "nom").tolist(), strict=True
+        )
+    )
     return Reference(
         noms=noms,
         prenoms=prenoms,
