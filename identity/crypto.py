@@ -56,7 +56,9 @@ class Keyring:
                     "(letters, digits, '-' or '_', at most 16)"
                 )
             try:
-                material = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
+                # Strict decoding (standard or URL-safe alphabet): a typo must not pass as a key.
+                padded = encoded.replace("-", "+").replace("_", "/") + "=" * (-len(encoded) % 4)
+                material = base64.b64decode(padded, validate=True)
             except (binascii.Error, ValueError):
                 raise KeyConfigError(f"{name}: key {key_id!r} is not valid base64") from None
             if len(material) != 32:

@@ -62,10 +62,14 @@ def access_context(endpoint: str, *roles: Role) -> Callable[..., AccessContext]:
     """Dependency factory: the caller must hold one of ``roles``; who reads, why, and through
     which endpoint (the route template, never the raw URL) for the access log."""
 
+    role_dependency = require_roles(*roles)
+
+    # ``principal`` takes its dependency as a default value: with postponed annotations, an
+    # ``Annotated[...]`` naming the closure's ``role_dependency`` could not be resolved.
     def dependency(
         request: Request,
-        principal: Annotated[Principal, Depends(require_roles(*roles))],
-        config: RegistrySettingsDep,
+        principal: Principal = Depends(role_dependency),
+        config: RegistrySettings = Depends(get_registry_settings),
         x_purpose: Annotated[
             str | None,
             Header(

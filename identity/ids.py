@@ -48,7 +48,7 @@ def normalise_person_id(text: str) -> str:
             f"a person identifier has {LENGTH} symbols, this one has {len(cleaned)}"
         )
     body = "".join(_ALIASES.get(c, c) for c in cleaned[:BODY_LENGTH])
-    check = cleaned[BODY_LENGTH]
+    check = _ALIASES.get(cleaned[BODY_LENGTH], cleaned[BODY_LENGTH])
     bad = [c for c in body if c not in _VALUES]
     if bad:
         raise InvalidPersonIdError("a person identifier uses Crockford base32 symbols only")

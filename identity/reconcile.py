@@ -23,7 +23,7 @@ import uuid
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 
 class ManualConflictError(ValueError):
@@ -49,6 +49,15 @@ class Plan:
     @property
     def is_empty(self) -> bool:
         return not self.moves and not self.merged and not self.split_from
+
+
+def _naive_utc(moment: datetime | None) -> datetime:
+    # SQLite hands back naive datetimes, PostgreSQL aware ones: compare them as naive UTC.
+    if moment is None:
+        return datetime.max
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment
 
 
 def reconcile(
@@ -81,7 +90,7 @@ def reconcile(
     # 2. Greedy by overlap.
     def rank(item: tuple[str, str, int]) -> tuple[int, datetime, str, str]:
         label, person, n = item
-        return (-n, created_at.get(person, datetime.max), person, label)
+        return (-n, _naive_utc(created_at.get(person)), person, label)
 
     candidates = sorted(
         ((label, person, n) for label, c in overlap.items() for person, n in c.items()), key=rank
