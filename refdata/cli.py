@@ -1,5 +1,238 @@
-"""Commands of this domain."""
+"""``srj refdata``: import the official NATINF file and the curated penalties, export releases.
+
+Exit codes: 0 success; 2 the input was refused (every problem is listed on stderr, one per
+line, and nothing was written) or the database schema is not current.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Annotated
 
 import typer
+from rich.console import Console
+from sqlalchemy.orm import Session, sessionmaker
 
-app = typer.Typer(no_args_is_help=True)
+from refdata.errors import ConflictError, ImportRejectedError, NotFoundError, RefdataError
+from srj.settings import Settings
+
+app = typer.Typer(
+    no_args_is_help=True,
+    help="Reference data: NATINF offences, penalties, releases and their bulk files.",
+    rich_markup_mode="markdown",
+)
+err = Console(stderr=True)
+
+
+def _session_factory(*, write: bool) -> tuple[Settings, sessionmaker[Session]]:
+    from srj.db import make_engine, make_session_factory
+    from srj.schema import SchemaOutdatedError, check_up_to_date
+    from srj.settings import get_settings
+
+    settings = get_settings()
+    engine = make_engine(settings.effective_database_url)
+    try:
+        check_up_to_date(engine)
+    except SchemaOutdatedError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+    return settings, make_session_factory(engine, write=write)
+
+
+def _fail(exc: RefdataError) -> typer.Exit:
+    if isinstance(exc, ImportRejectedError):
+        for problem in exc.problems:
+            err.print(problem.render(), markup=False, highlight=False)
+        encoding = f" (read as {exc.encoding})" if exc.encoding else ""
+        err.print(f"[red]error:[/red] {exc}{encoding}")
+    else:
+        err.print(f"[red]error:[/red] {exc}", highlight=False)
+    return typer.Exit(2)
+
+
+def _published_on(value: str | None) -> date:
+    from refdata.offences import today
+
+    if value is None:
+        return today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        err.print(f"[red]error:[/red] --published-on must be a date YYYY-MM-DD (got {value!r})")
+        raise typer.Exit(2) from None
+
+
+PublishedOn = Annotated[
+    str | None,
+    typer.Option(
+        "--published-on",
+        help="Publication date of the file (YYYY-MM-DD); default: today",
+        show_default=False,
+    ),
+]
+
+
+@app.command("import-natinf")
+def import_natinf(
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="Official file")
+    ],
+    published_on: PublishedOn = None,
+    successors: Annotated[
+        Path | None,
+        typer.Option(
+            exists=True,
+            dir_okay=False,
+            help="UTF-8 `NATINF;Successeur;Source` file: codes replacing retired ones",
+        ),
+    ] = None,
+) -> None:
+    """Import an official NATINF file: all or nothing, one release, one JSON line on stdout.
+
+    The file is read as published: `;`-separated, Latin-1 or UTF-8 (BOM or not), CRLF or LF,
+    header `Numéro NATINF;Nature de l'infraction;Qualification de l'infraction;Définie
+    par;Réprimée par`. Every row is validated; on any problem, every problem is listed on
+    stderr with its line number, nothing is imported and the exit code is 2. Importing the
+    same content again creates no release. Codes absent from the file are retired, never
+    deleted.
+
+    Example: `srj refdata import-natinf natinf-2026-10.csv --published-on 2026-10-01`
+
+    prints `{"release": "natinf-2026-10-01", "created": true, "added": 17012, "changed": 0,
+    "retired": 0, "unchanged": 0}`
+    """
+    from refdata.service import import_natinf as run_import
+    from refdata.storage import BulkStore
+    from srj.db import session_scope
+
+    on = _published_on(published_on)
+    settings, factory = _session_factory(write=True)
+    data = file.read_bytes()
+    successors_data = successors.read_bytes() if successors else None
+    try:
+        with err.status(f"importing {file.name}…"), session_scope(factory) as session:
+            summary = run_import(
+                session,
+                data,
+                published_on=on,
+                store=BulkStore(settings.data_dir / "downloads"),
+                source_name=file.name,
+                successors=successors_data,
+            )
+    except (ImportRejectedError, ConflictError) as exc:
+        raise _fail(exc) from None
+    print(json.dumps(summary.as_dict()))
+
+
+@app.command("import-penalties")
+def import_penalties(
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="Penalties file")
+    ],
+    published_on: PublishedOn = None,
+) -> None:
+    """Import the curated penalties file (see docs/refdata.md): all or nothing, one release.
+
+    Every row cites the article that provides the penalty, its wording, legal validity and
+    source. The NATINF codes must already be imported.
+
+    Example: `srj refdata import-penalties datasets/natinf/penalties.csv`
+    """
+    from refdata.penalties import import_penalties as run_import
+    from refdata.storage import BulkStore
+    from srj.db import session_scope
+
+    on = _published_on(published_on)
+    settings, factory = _session_factory(write=True)
+    try:
+        with session_scope(factory) as session:
+            summary = run_import(
+                session,
+                file.read_bytes(),
+                published_on=on,
+                store=BulkStore(settings.data_dir / "downloads"),
+                source_name=file.name,
+            )
+    except (ImportRejectedError, ConflictError) as exc:
+        raise _fail(exc) from None
+    print(json.dumps(summary))
+
+
+@app.command("export")
+def export(
+    release: Annotated[
+        str, typer.Argument(help="Release identifier (`natinf-2026-10-01`) or `latest`")
+    ] = "latest",
+    output: Annotated[
+        Path, typer.Option("--output", "-o", file_okay=False, help="Directory to write to")
+    ] = Path("."),
+) -> None:
+    """Write the bulk files of a NATINF release (CSV UTF-8 and Latin-1, JSON, Parquet).
+
+    The files are rebuilt from the database and checked against the SHA-256 recorded in the
+    release; the command prints one JSON line with the files written.
+
+    Example: `srj refdata export natinf-2026-10-01 --output ./out`
+    """
+    from refdata import repository as repo
+    from refdata.service import NATINF_DATASET, export_release
+    from refdata.storage import sha256_hex
+    from srj.db import session_scope
+
+    _settings, factory = _session_factory(write=False)
+    try:
+        with session_scope(factory) as session:
+            release_id = release
+            if release == "latest":
+                latest = repo.latest_release(session, NATINF_DATASET)
+                if latest is None:
+                    raise NotFoundError("no NATINF release yet")
+                release_id = latest.id
+            record, files = export_release(session, release_id)
+            recorded = {f.name: f.sha256 for f in repo.release_files(session, record.id)}
+    except NotFoundError as exc:
+        raise _fail(exc) from None
+    output.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, data in files.items():
+        sha = sha256_hex(data)
+        target = output / f"{record.id}-{name}"
+        target.write_bytes(data)
+        written.append(
+            {
+                "file": str(target),
+                "sha256": sha,
+                "matches_release": recorded.get(name) == sha,
+            }
+        )
+    print(json.dumps({"release": record.id, "files": written}))
+
+
+@app.command("releases")
+def releases(
+    dataset: Annotated[str | None, typer.Option(help="Only this dataset")] = None,
+) -> None:
+    """List the releases, newest first, one JSON line each.
+
+    Example: `srj refdata releases --dataset natinf`
+    """
+    from refdata import repository as repo
+    from srj.db import session_scope
+
+    _settings, factory = _session_factory(write=False)
+    with session_scope(factory) as session:
+        for r in repo.list_releases(session, dataset):
+            print(
+                json.dumps(
+                    {
+                        "id": r.id,
+                        "dataset": r.dataset,
+                        "published_on": r.published_on.isoformat(),
+                        "items": r.item_count,
+                        "changelog": r.changelog,
+                    },
+                    ensure_ascii=False,
+                )
+            )

@@ -65,6 +65,12 @@ def add_release(session: Session, release: Release) -> None:
     session.flush()
 
 
+def release_files(session: Session, release_id: str) -> Sequence[ReleaseFile]:
+    return session.scalars(
+        select(ReleaseFile).where(ReleaseFile.release_id == release_id).order_by(ReleaseFile.name)
+    ).all()
+
+
 def add_release_files(session: Session, files: Iterable[ReleaseFile]) -> None:
     session.add_all(list(files))
     session.flush()

@@ -1,0 +1,115 @@
+"""Diffs between two releases of a dataset: added, changed field by field, retired.
+
+Each dataset says how to read the state a release publishes and how its items are keyed; the
+diff itself is :func:`refdata.versioning.diff_states`. Other datasets (courts, tariffs) can
+register theirs with :func:`register_diff_source`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from refdata import repository as repo
+from refdata.errors import InvalidParameterError, NotFoundError
+from refdata.models import Release
+from refdata.penalties import FIELDS as PENALTY_FIELDS
+from refdata.service import release_state
+from refdata.versioning import diff_states
+
+
+@dataclass(frozen=True)
+class DiffSource:
+    # The state a release publishes: item key -> fields.
+    state: Callable[[Session, Release], dict[Any, dict[str, Any]]]
+    # Names of the key's parts, in order (a scalar key has one name).
+    key_fields: tuple[str, ...]
+
+
+def _penalty_state(session: Session, release: Release) -> dict[Any, dict[str, Any]]:
+    return {
+        (v.natinf, v.category, v.kind, v.valid_from): {
+            name: getattr(v, name) for name in PENALTY_FIELDS
+        }
+        for v in repo.penalties_in_release(session, release)
+    }
+
+
+DIFF_SOURCES: dict[str, DiffSource] = {
+    "natinf": DiffSource(release_state, ("natinf",)),
+    "penalties": DiffSource(_penalty_state, ("natinf", "category", "kind", "valid_from")),
+}
+
+
+def register_diff_source(dataset: str, source: DiffSource) -> None:
+    DIFF_SOURCES[dataset] = source
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def _key_dict(key: Any, names: tuple[str, ...]) -> dict[str, Any]:
+    parts = key if isinstance(key, tuple) else (key,)
+    return {name: jsonable(part) for name, part in zip(names, parts, strict=True)}
+
+
+def release_diff(session: Session, release_id: str, from_id: str) -> dict[str, Any]:
+    to_release = repo.get_release(session, release_id)
+    if to_release is None:
+        raise NotFoundError(f"no release '{release_id}'")
+    from_release = repo.get_release(session, from_id)
+    if from_release is None:
+        raise NotFoundError(f"no release '{from_id}' (the 'from' parameter)")
+    if from_release.dataset != to_release.dataset:
+        raise InvalidParameterError(
+            "from",
+            f"releases of different datasets cannot be compared: '{from_id}' is "
+            f"{from_release.dataset}, '{release_id}' is {to_release.dataset}",
+        )
+    source = DIFF_SOURCES.get(to_release.dataset)
+    if source is None:
+        raise NotFoundError(f"releases of dataset '{to_release.dataset}' have no diff")
+    diff = diff_states(source.state(session, from_release), source.state(session, to_release))
+    names = source.key_fields
+    retired = []
+    for key, fields in sorted(diff.retired.items()):
+        item = {**_key_dict(key, names), **{k: jsonable(v) for k, v in fields.items()}}
+        if to_release.dataset == "natinf":
+            item["successors"] = repo.successors_of(session, key)
+        retired.append(item)
+    return {
+        "dataset": to_release.dataset,
+        "from": from_release.id,
+        "to": to_release.id,
+        "counts": {
+            "added": len(diff.added),
+            "changed": len(diff.changed),
+            "retired": len(diff.retired),
+            "unchanged": diff.unchanged,
+        },
+        "added": [
+            {**_key_dict(key, names), **{k: jsonable(v) for k, v in fields.items()}}
+            for key, fields in sorted(diff.added.items())
+        ],
+        "changed": [
+            {
+                **_key_dict(key, names),
+                "changes": {
+                    name: {"from": jsonable(change.old), "to": jsonable(change.new)}
+                    for name, change in sorted(changes.items())
+                },
+            }
+            for key, changes in sorted(diff.changed.items())
+        ],
+        "retired": retired,
+    }

@@ -1,0 +1,126 @@
+"""``/v1/offences``: one NATINF code as of a date, and search."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+import orjson
+from fastapi import APIRouter, Path, Query, Response
+
+from refdata import offences
+from refdata.api_support import ReadCacheDep, RefdataRoute, problem
+from refdata.natures import FILTER_VALUES
+from refdata.schemas import Offence, OffenceSearchPage
+from srj.deps import SessionDep
+
+router = APIRouter(prefix="/v1/offences", tags=["offences"], route_class=RefdataRoute)
+
+NatureFilter = Literal[FILTER_VALUES]  # type: ignore[valid-type]  # built from the vocabulary
+
+AS_OF = Query(
+    description="Date the answer is valid on (YYYY-MM-DD); default: today in France",
+    openapi_examples={"today": {"value": None}, "a date": {"value": "2026-01-15"}},
+)
+
+
+@router.get(
+    "/{natinf}",
+    response_model=Offence,
+    summary="One NATINF code as in force on a date, with its penalties",
+    description=(
+        "The version of the code in force on `as_of` (default today), with the penalties in "
+        "force that day. `history=true` adds every version of the code; the main object is "
+        "then the version in force on `as_of`, or the last one (`in_force: false`)."
+    ),
+    responses={
+        404: problem(
+            "Unknown code, or not in force on `as_of`",
+            "NATINF 99999 is in no release",
+            404,
+        )
+    },
+)
+def get_offence(
+    natinf: Annotated[
+        int,
+        Path(ge=1, le=999_999, description="NATINF code", openapi_examples={"x": {"value": 11}}),
+    ],
+    session: SessionDep,
+    cache: ReadCacheDep,
+    as_of: Annotated[date | None, AS_OF] = None,
+    history: Annotated[bool, Query(description="Include every version of the code")] = False,
+) -> Response:
+    on = as_of or offences.today()
+    cache.sync(session)
+    body = cache.body(
+        ("offence", natinf, on, history),
+        lambda: orjson.dumps(offences.get_offence(session, natinf, as_of=on, history=history)),
+    )
+    return Response(body, media_type="application/json")
+
+
+@router.get(
+    "",
+    response_model=OffenceSearchPage,
+    summary="Search offences by qualification words and code prefix",
+    description=(
+        "Accent- and case-insensitive search on the qualification: every word of `q` must "
+        "begin a word of the qualification (French stop words ignored); if no code has them "
+        "all, codes with most of them come back (`match: partial`). Ranked by words matched, "
+        "whole-word matches, position of the first match, then length. `code` filters by "
+        "NATINF code prefix, `nature` by nature. Only versions in force on `as_of` are "
+        "searched. Paginate with `next_cursor`."
+    ),
+    responses={422: problem("Invalid parameter", "invalid cursor", 422)},
+)
+def search_offences(
+    session: SessionDep,
+    cache: ReadCacheDep,
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            description="Words of the qualification",
+            openapi_examples={"words": {"value": "stupefiants usage"}},
+        ),
+    ] = None,
+    nature: Annotated[
+        NatureFilter | None,
+        Query(
+            description="`crime`, `delit`, `contravention` (any class), `contravention-N`, "
+            "or `none` (not stated)"
+        ),
+    ] = None,
+    code: Annotated[
+        str | None,
+        Query(
+            pattern=r"^\d{1,6}$",
+            description="NATINF code prefix",
+            openapi_examples={"p": {"value": "20"}},
+        ),
+    ] = None,
+    as_of: Annotated[date | None, AS_OF] = None,
+    limit: Annotated[int, Query(ge=1, le=offences.MAX_LIMIT)] = 20,
+    cursor: Annotated[
+        str | None, Query(max_length=200, description="`next_cursor` of the previous page")
+    ] = None,
+) -> Response:
+    on = as_of or offences.today()
+    cache.sync(session)
+    body = cache.body(
+        ("search", q, nature, code, on, limit, cursor),
+        lambda: orjson.dumps(
+            offences.search_offences(
+                session,
+                cache,
+                q=q,
+                nature=nature,
+                code=code,
+                as_of=on,
+                limit=limit,
+                cursor=cursor,
+            )
+        ),
+    )
+    return Response(body, media_type="application/json")
