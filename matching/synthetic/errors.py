@@ -383,10 +383,10 @@ def apply_errors(
                 saved = [cols[c][i] for c in touched]
                 if apply(i, NEUTRAL_CHOICES):
                     eligible += 1
-                for c, v in zip(touched, saved, strict=True):
-                    cols[c][i] = v
+                for c, value in zip(touched, saved, strict=True):
+                    cols[c][i] = value
         log.eligible[name] = eligible
         log.applied[name] = applied
-    for k, v in cols.items():
-        raw.columns[k] = np.asarray(v, dtype=object)
+    for k, column in cols.items():
+        raw.columns[k] = np.asarray(column, dtype=object)
     return log
