@@ -61,6 +61,9 @@ def _include_domain_routers(app: FastAPI) -> None:
 
     app.include_router(refdata_router)
     app.include_router(identity_router)
+    from identity.review.api import router as review_router
+
+    app.include_router(review_router)
     try:
         from identity.web import router as web_router
     except ImportError:  # the review pages ship with the review workflow

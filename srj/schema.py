@@ -23,6 +23,7 @@ MODEL_MODULES = (
     "refdata.models",
     "refdata.tariffs.models",
     "identity.models",
+    "identity.review.models",
 )
 
 

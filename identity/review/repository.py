@@ -1,0 +1,612 @@
+"""Every query of the review workflow.
+
+Registry-wide queries (records, links, persons, events, the access log) stay in
+:class:`identity.repository.RegistryRepository`; this repository reaches them through
+``self.registry`` and adds what only the review needs: the ordered queue, the pair of a
+suggestion, merge history, second opinions, courts and the figures of the statistics page.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    Row,
+    and_,
+    case,
+    distinct,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.orm import Session
+
+from identity.models import (
+    BlockingKey,
+    Decision,
+    EventKind,
+    Link,
+    MatchSuggestion,
+    Person,
+    PersonEvent,
+    SourceRecord,
+    SuggestionStatus,
+)
+from identity.repository import RegistryRepository
+from identity.review.models import OpinionStatus, RecordCourt, SecondOpinion
+
+_CHUNK = 5000
+
+
+def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+@dataclass(frozen=True)
+class QueueCursor:
+    """Keyset position in the queue: the sort key of the last row of the previous page."""
+
+    n_sources: int
+    uncertainty_rank: int
+    id: int
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    source: str | None = None
+    court: str | None = None
+
+
+def uncertainty_rank_expr(probability: Any) -> Any:
+    """Five bands of ``1 - |2p - 1|`` (4: p near 0.5, the most uncertain), portable SQL."""
+    distance = func.abs(probability * 2 - 1)
+    return case(
+        (distance < 0.2, 4),
+        (distance < 0.4, 3),
+        (distance < 0.6, 2),
+        (distance < 0.8, 1),
+        else_=0,
+    )
+
+
+def uncertainty_rank(probability: float) -> int:
+    distance = abs(2 * probability - 1)
+    for rank, bound in ((4, 0.2), (3, 0.4), (2, 0.6), (1, 0.8)):
+        if distance < bound:
+            return rank
+    return 0
+
+
+class ReviewRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.registry = RegistryRepository(session)
+
+    # -- the queue ---------------------------------------------------------------------------
+
+    def _queue_base(self, flt: QueueFilter) -> Any:
+        """Suggestions with their two persons, sources and priority components (a subquery)."""
+        s = MatchSuggestion.__table__
+        links = Link.__table__
+        records = SourceRecord.__table__
+        la, lb = links.alias("la"), links.alias("lb")
+        ra, rb = records.alias("ra"), records.alias("rb")
+        lx, rx = links.alias("lx"), records.alias("rx")
+        in_either = or_(lx.c.person_id == la.c.person_id, lx.c.person_id == lb.c.person_id)
+        n_sources = (
+            select(func.count(distinct(rx.c.source)))
+            .select_from(lx.join(rx, rx.c.id == lx.c.record_id))
+            .where(in_either)
+            .scalar_subquery()
+        )
+        n_records = select(func.count()).select_from(lx).where(in_either).scalar_subquery()
+        stmt = select(
+            s.c.id,
+            s.c.record_id,
+            s.c.candidate_record_id,
+            s.c.match_probability,
+            s.c.match_weight,
+            s.c.created_at,
+            s.c.updated_at,
+            s.c.version,
+            s.c.status,
+            s.c.decision_id,
+            la.c.person_id.label("person_a"),
+            lb.c.person_id.label("person_b"),
+            ra.c.source.label("source_a"),
+            rb.c.source.label("source_b"),
+            n_sources.label("n_sources"),
+            n_records.label("n_records"),
+            uncertainty_rank_expr(s.c.match_probability).label("urank"),
+        ).select_from(
+            s.join(la, la.c.record_id == s.c.record_id)
+            .join(lb, lb.c.record_id == s.c.candidate_record_id)
+            .join(ra, ra.c.id == s.c.record_id)
+            .join(rb, rb.c.id == s.c.candidate_record_id)
+        )
+        if flt.source:
+            stmt = stmt.where(or_(ra.c.source == flt.source, rb.c.source == flt.source))
+        if flt.court:
+            courts = RecordCourt.__table__
+            stmt = stmt.where(
+                select(literal(1))
+                .where(
+                    courts.c.court == flt.court,
+                    or_(
+                        courts.c.record_id == s.c.record_id,
+                        courts.c.record_id == s.c.candidate_record_id,
+                    ),
+                )
+                .exists()
+            )
+        return stmt
+
+    def queue_page(
+        self,
+        status: str,
+        flt: QueueFilter,
+        limit: int,
+        cursor: QueueCursor | None,
+        reviewer: str,
+    ) -> list[Row[Any]]:
+        """One page of the queue, most consequential first.
+
+        ``pending``: undecided suggestions; ``escalated``: suggestions a reviewer marked
+        unsure; ``second_opinion``: decided suggestions sampled for a blind second review by
+        someone else than ``reviewer``... the first decider; ``closed``: decided or settled,
+        latest first.
+        """
+        s = MatchSuggestion.__table__
+        base = self._queue_base(flt)
+        if status == "pending":
+            base = base.where(
+                s.c.status == SuggestionStatus.PENDING.value, s.c.decision_id.is_(None)
+            )
+        elif status == "escalated":
+            base = base.where(
+                s.c.status == SuggestionStatus.PENDING.value, s.c.decision_id.is_not(None)
+            )
+        elif status == "second_opinion":
+            so = SecondOpinion.__table__
+            base = base.where(
+                select(literal(1))
+                .where(
+                    so.c.suggestion_id == s.c.id,
+                    so.c.status == OpinionStatus.PENDING.value,
+                    so.c.first_reviewer != reviewer,
+                )
+                .exists()
+            )
+        elif status == "closed":
+            base = base.where(s.c.status == SuggestionStatus.CLOSED.value)
+        else:
+            raise ValueError(status)
+        sub = base.subquery()
+        stmt = select(sub)
+        if status == "closed":
+            if cursor is not None:
+                stmt = stmt.where(sub.c.id < cursor.id)
+            return list(self.session.execute(stmt.order_by(sub.c.id.desc()).limit(limit)))
+        if cursor is not None:
+            stmt = stmt.where(
+                or_(
+                    sub.c.n_sources < cursor.n_sources,
+                    and_(
+                        sub.c.n_sources == cursor.n_sources,
+                        sub.c.urank < cursor.uncertainty_rank,
+                    ),
+                    and_(
+                        sub.c.n_sources == cursor.n_sources,
+                        sub.c.urank == cursor.uncertainty_rank,
+                        sub.c.id > cursor.id,
+                    ),
+                )
+            )
+        stmt = stmt.order_by(sub.c.n_sources.desc(), sub.c.urank.desc(), sub.c.id).limit(limit)
+        return list(self.session.execute(stmt))
+
+    def queue_row(self, suggestion_id: int) -> Row[Any] | None:
+        """The queue row of one suggestion, whatever its status."""
+        sub = self._queue_base(QueueFilter()).subquery()
+        return self.session.execute(select(sub).where(sub.c.id == suggestion_id)).first()
+
+    def queue_counts(self, flt: QueueFilter, reviewer: str) -> dict[str, int]:
+        s = MatchSuggestion.__table__
+        sub = self._queue_base(flt).where(s.c.status == SuggestionStatus.PENDING.value).subquery()
+        pending = self.session.execute(
+            select(
+                func.count().filter(sub.c.decision_id.is_(None)),
+                func.count().filter(sub.c.decision_id.is_not(None)),
+            )
+        ).one()
+        so = SecondOpinion.__table__
+        opinions_base = self._queue_base(flt).where(
+            select(literal(1))
+            .where(
+                so.c.suggestion_id == s.c.id,
+                so.c.status == OpinionStatus.PENDING.value,
+                so.c.first_reviewer != reviewer,
+            )
+            .exists()
+        )
+        opinions = self.session.execute(
+            select(func.count()).select_from(opinions_base.subquery())
+        ).scalar_one()
+        return {
+            "pending": int(pending[0]),
+            "escalated": int(pending[1]),
+            "second_opinion": int(opinions),
+        }
+
+    def pending_ages(self, flt: QueueFilter) -> list[datetime]:
+        """Creation times of the undecided suggestions (for ages; the queue is thousands)."""
+        s = MatchSuggestion.__table__
+        sub = self._queue_base(flt).where(s.c.status == SuggestionStatus.PENDING.value).subquery()
+        return list(self.session.scalars(select(sub.c.created_at)))
+
+    def pending_by_source(self) -> dict[str, int]:
+        """Undecided suggestions per source (a suggestion counts for each of its two sources)."""
+        s = MatchSuggestion.__table__
+        r = SourceRecord.__table__
+        counts: dict[str, int] = defaultdict(int)
+        for column in (s.c.record_id, s.c.candidate_record_id):
+            stmt = (
+                select(r.c.source, func.count(distinct(s.c.id)))
+                .select_from(s.join(r, r.c.id == column))
+                .where(s.c.status == SuggestionStatus.PENDING.value)
+                .group_by(r.c.source)
+            )
+            for source, n in self.session.execute(stmt):
+                counts[source] += int(n)
+        return dict(counts)
+
+    def courts(self) -> list[str]:
+        stmt = select(RecordCourt.court).distinct().order_by(RecordCourt.court)
+        return list(self.session.scalars(stmt))
+
+    def sources(self) -> list[str]:
+        stmt = select(SourceRecord.source).distinct().order_by(SourceRecord.source)
+        return list(self.session.scalars(stmt))
+
+    # -- one suggestion ---------------------------------------------------------------------
+
+    def suggestion(self, suggestion_id: int) -> MatchSuggestion | None:
+        stmt = (
+            select(MatchSuggestion)
+            .where(MatchSuggestion.id == suggestion_id)
+            .execution_options(populate_existing=True)
+        )
+        return self.session.scalars(stmt).first()
+
+    def records(self, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, SourceRecord]:
+        out: dict[uuid.UUID, SourceRecord] = {}
+        for chunk in _chunks(list(set(ids))):
+            stmt = (
+                select(SourceRecord)
+                .where(SourceRecord.id.in_(list(chunk)))
+                .execution_options(populate_existing=True)
+            )
+            out.update({r.id: r for r in self.session.scalars(stmt)})
+        return out
+
+    def links(self, record_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Link]:
+        out: dict[uuid.UUID, Link] = {}
+        for chunk in _chunks(list(set(record_ids))):
+            stmt = (
+                select(Link)
+                .where(Link.record_id.in_(list(chunk)))
+                .execution_options(populate_existing=True)
+            )
+            out.update({lk.record_id: lk for lk in self.session.scalars(stmt)})
+        return out
+
+    def person_record_rows(self, person_ids: Sequence[str]) -> list[Row[Any]]:
+        """(person_id, record id, source, record_date, sealed, seal_key_id, origin, linked_at,
+        decision_id, match_probability) of every record of ``person_ids``."""
+        r, lk = SourceRecord, Link
+        stmt = (
+            select(
+                lk.person_id,
+                r.id,
+                r.source,
+                r.record_date,
+                r.sealed,
+                r.seal_key_id,
+                lk.origin,
+                lk.linked_at,
+                lk.decision_id,
+                lk.match_probability,
+            )
+            .join(lk, lk.record_id == r.id)
+            .where(lk.person_id.in_(list(person_ids)))
+            .order_by(lk.person_id, r.record_date, r.created_at, r.id)
+        )
+        return list(self.session.execute(stmt))
+
+    def courts_of(self, record_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:
+        out: dict[uuid.UUID, str] = {}
+        for chunk in _chunks(list(set(record_ids))):
+            stmt = select(RecordCourt.record_id, RecordCourt.court).where(
+                RecordCourt.record_id.in_(list(chunk))
+            )
+            out.update({rid: court for rid, court in self.session.execute(stmt)})
+        return out
+
+    def key_hashes_of(self, record_ids: Sequence[uuid.UUID]) -> list[int]:
+        stmt = (
+            select(BlockingKey.key_hash)
+            .where(BlockingKey.record_id.in_(list(record_ids)))
+            .distinct()
+        )
+        return list(self.session.scalars(stmt))
+
+    def decisions_of_suggestion(self, suggestion_id: int) -> list[Decision]:
+        stmt = (
+            select(Decision)
+            .where(Decision.suggestion_id == suggestion_id)
+            .order_by(Decision.decided_at, Decision.id)
+            .execution_options(populate_existing=True)
+        )
+        return list(self.session.scalars(stmt))
+
+    def decisions(self, ids: Sequence[int]) -> dict[int, Decision]:
+        if not ids:
+            return {}
+        stmt = (
+            select(Decision)
+            .where(Decision.id.in_(list(set(ids))))
+            .execution_options(populate_existing=True)
+        )
+        return {d.id: d for d in self.session.scalars(stmt)}
+
+    # -- writes --------------------------------------------------------------------------------
+
+    def insert_decision(self, row: dict[str, Any]) -> int:
+        result = self.session.execute(insert(Decision).values(**row).returning(Decision.id))
+        return int(result.scalar_one())
+
+    def revoke_decision(self, decision_id: int, revoked_by: int) -> None:
+        self.session.execute(
+            update(Decision)
+            .where(Decision.id == decision_id, Decision.revoked_by_id.is_(None))
+            .values(revoked_by_id=revoked_by)
+        )
+
+    def update_suggestion(self, suggestion_id: int, expected_version: int, **values: Any) -> bool:
+        """Compare-and-set on the suggestion's version; False if someone changed it meanwhile."""
+        s = MatchSuggestion
+        result = self.session.execute(
+            update(s)
+            .where(s.id == suggestion_id, s.version == expected_version)
+            .values(version=s.version + 1, **values)
+            .execution_options(synchronize_session=False)
+        )
+        return (result.rowcount or 0) == 1
+
+    def move_person_links(self, from_person: str, to_person: str, at: datetime) -> list[Row[Any]]:
+        """Moves every record of ``from_person`` to ``to_person``; returns (record id, source)."""
+        stmt = (
+            select(Link.record_id, SourceRecord.source)
+            .join(SourceRecord, SourceRecord.id == Link.record_id)
+            .where(Link.person_id == from_person)
+            .order_by(Link.record_id)
+        )
+        moved = list(self.session.execute(stmt))
+        self.session.execute(
+            update(Link)
+            .where(Link.person_id == from_person)
+            .values(person_id=to_person, linked_at=at)
+            .execution_options(synchronize_session=False)
+        )
+        return moved
+
+    def set_links(self, record_ids: Sequence[uuid.UUID], **values: Any) -> None:
+        for chunk in _chunks(list(record_ids)):
+            self.session.execute(
+                update(Link)
+                .where(Link.record_id.in_(list(chunk)))
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
+
+    def restore_person(self, person_id: str, at: datetime) -> None:
+        self.session.execute(
+            update(Person)
+            .where(Person.id == person_id)
+            .values(status="active", merged_into_id=None, updated_at=at)
+            .execution_options(synchronize_session=False)
+        )
+
+    def repoint_redirects(self, person_ids: Sequence[str], target: str, at: datetime) -> None:
+        for chunk in _chunks(list(person_ids)):
+            self.session.execute(
+                update(Person)
+                .where(Person.id.in_(list(chunk)))
+                .values(merged_into_id=target, updated_at=at)
+                .execution_options(synchronize_session=False)
+            )
+
+    def pending_between(self, left: Sequence[uuid.UUID], right: Sequence[uuid.UUID]) -> list[int]:
+        """Pending suggestions with one record in ``left`` and the other in ``right``."""
+        s = MatchSuggestion
+        lset, rset = set(left), set(right)
+        ids: set[int] = set()
+        for chunk in _chunks(sorted(lset | rset)):
+            stmt = select(s.id, s.record_id, s.candidate_record_id).where(
+                s.status == SuggestionStatus.PENDING.value,
+                or_(s.record_id.in_(list(chunk)), s.candidate_record_id.in_(list(chunk))),
+            )
+            for sid, a, b in self.session.execute(stmt):
+                if (a in lset and b in rset) or (a in rset and b in lset):
+                    ids.add(sid)
+        return sorted(ids)
+
+    def settle_suggestions(self, ids: Sequence[int], decision_id: int, at: datetime) -> int:
+        s = MatchSuggestion
+        closed = 0
+        for chunk in _chunks(list(ids)):
+            result = self.session.execute(
+                update(s)
+                .where(s.id.in_(list(chunk)), s.status == SuggestionStatus.PENDING.value)
+                .values(
+                    status=SuggestionStatus.CLOSED.value,
+                    closed_reason="settled_by_decision",
+                    decision_id=decision_id,
+                    version=s.version + 1,
+                    updated_at=at,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            closed += result.rowcount or 0
+        return closed
+
+    # -- merge history -------------------------------------------------------------------------
+
+    def redirected_to(self, person_id: str) -> list[Person]:
+        stmt = (
+            select(Person)
+            .where(Person.merged_into_id == person_id)
+            .order_by(Person.updated_at.desc(), Person.id)
+            .execution_options(populate_existing=True)
+        )
+        return list(self.session.scalars(stmt))
+
+    def last_event(self, person_id: str, kind: EventKind) -> PersonEvent | None:
+        stmt = (
+            select(PersonEvent)
+            .where(PersonEvent.person_id == person_id, PersonEvent.kind == kind.value)
+            .order_by(PersonEvent.at.desc(), PersonEvent.id.desc())
+            .limit(1)
+        )
+        return self.session.scalars(stmt).first()
+
+    def last_merge_targets(self, person_ids: Sequence[str]) -> dict[str, str | None]:
+        """For each person, the person its latest ``merged_into`` event names."""
+        out: dict[str, str | None] = {}
+        for pid in person_ids:
+            event = self.last_event(pid, EventKind.MERGED_INTO)
+            out[pid] = event.other_person_id if event else None
+        return out
+
+    def records_unlinked_at(self, person_id: str, at: datetime) -> list[uuid.UUID]:
+        """Records that left ``person_id`` in the unit of work stamped ``at`` (a merge)."""
+        stmt = (
+            select(PersonEvent.record_id)
+            .where(
+                PersonEvent.person_id == person_id,
+                PersonEvent.kind == EventKind.RECORD_UNLINKED.value,
+                PersonEvent.at == at,
+                PersonEvent.record_id.is_not(None),
+            )
+            .order_by(PersonEvent.id)
+        )
+        return [rid for rid in self.session.scalars(stmt) if rid is not None]
+
+    # -- second opinions -------------------------------------------------------------------------
+
+    def add_second_opinion(self, row: dict[str, Any]) -> None:
+        self.session.execute(insert(SecondOpinion), [row])
+
+    def second_opinion(self, suggestion_id: int) -> SecondOpinion | None:
+        stmt = (
+            select(SecondOpinion)
+            .where(SecondOpinion.suggestion_id == suggestion_id)
+            .execution_options(populate_existing=True)
+        )
+        return self.session.scalars(stmt).first()
+
+    def answer_second_opinion(self, opinion_id: int, **values: Any) -> bool:
+        so = SecondOpinion
+        result = self.session.execute(
+            update(so)
+            .where(so.id == opinion_id, so.status == OpinionStatus.PENDING.value)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        return (result.rowcount or 0) == 1
+
+    def answered_opinions(self) -> list[Row[Any]]:
+        """(first decision, second opinion, status) of every answered second opinion."""
+        so, d = SecondOpinion, Decision
+        stmt = (
+            select(d.decision, so.opinion, so.status)
+            .join(d, d.id == so.decision_id)
+            .where(so.status != OpinionStatus.PENDING.value)
+        )
+        return list(self.session.execute(stmt))
+
+    def disagreements(self, limit: int = 50) -> list[Row[Any]]:
+        so, d = SecondOpinion, Decision
+        stmt = (
+            select(so.suggestion_id, d.decision, so.opinion, so.answered_at, d.record_a_id)
+            .join(d, d.id == so.decision_id)
+            .where(so.status == OpinionStatus.DISAGREED.value)
+            .order_by(so.answered_at.desc())
+            .limit(limit)
+        )
+        return list(self.session.execute(stmt))
+
+    # -- statistics and labels -----------------------------------------------------------------
+
+    def decisions_since(self, since: datetime) -> list[Row[Any]]:
+        d = Decision
+        stmt = select(d.decided_at, d.decision, d.reviewer).where(d.decided_at >= since)
+        return list(self.session.execute(stmt))
+
+    def label_rows(self) -> list[Row[Any]]:
+        """Decisions with their pair's score when it was suggested, oldest first.
+
+        (decision id, record a, record b, decision, revoked_by, decided_at, match_probability,
+        match_weight, model_version) — score columns are null for decisions without a
+        suggestion (an undo after a re-linkage merge).
+        """
+        d, s = Decision, MatchSuggestion
+        stmt = (
+            select(
+                d.id,
+                d.record_a_id,
+                d.record_b_id,
+                d.decision,
+                d.revoked_by_id,
+                d.decided_at,
+                s.match_probability,
+                s.match_weight,
+                s.model_version,
+            )
+            .outerjoin(s, s.id == d.suggestion_id)
+            .where(d.record_a_id.is_not(None), d.record_b_id.is_not(None))
+            .order_by(d.decided_at, d.id)
+        )
+        return list(self.session.execute(stmt))
+
+    def sealed_records(self, ids: Sequence[uuid.UUID]) -> list[Row[Any]]:
+        out: list[Row[Any]] = []
+        for chunk in _chunks(list(set(ids))):
+            stmt = select(
+                SourceRecord.id, SourceRecord.source, SourceRecord.sealed, SourceRecord.seal_key_id
+            ).where(SourceRecord.id.in_(list(chunk)))
+            out.extend(self.session.execute(stmt))
+        return out
+
+    # -- courts ----------------------------------------------------------------------------------
+
+    def upsert_courts(self, rows: Sequence[tuple[uuid.UUID, str]], at: datetime) -> None:
+        ids = [rid for rid, _ in rows]
+        for chunk in _chunks(ids):
+            self.session.execute(
+                RecordCourt.__table__.delete().where(RecordCourt.record_id.in_(list(chunk)))
+            )
+        if rows:
+            self.session.execute(
+                insert(RecordCourt),
+                [{"record_id": rid, "court": court, "updated_at": at} for rid, court in rows],
+            )
