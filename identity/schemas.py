@@ -6,7 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from matching.records import CANONICAL_COLUMNS
 
@@ -29,11 +29,14 @@ def _blank_to_none(value: Any) -> Any:
     return value
 
 
-Text = Annotated[str | None, BeforeValidator(_blank_to_none)]
+def _text(max_length: int, pattern: str | None = None) -> Any:
+    """An optional string: blank means missing; constraints apply to the string only."""
+    constrained = Annotated[str, StringConstraints(max_length=max_length, pattern=pattern)]
+    return Annotated[constrained | None, BeforeValidator(_blank_to_none)]
 
 
-def _trait(max_length: int, description: str, **kwargs: Any) -> Any:
-    return Field(default=None, max_length=max_length, description=description, **kwargs)
+def _trait(description: str) -> Any:
+    return Field(default=None, description=description)
 
 
 class RecordIn(BaseModel):
@@ -62,7 +65,7 @@ class RecordIn(BaseModel):
     )
 
     record_id: Annotated[
-        Text, Field(default=None, max_length=64, description="The sender's own row id (optional)")
+        _text(64), Field(default=None, description="The sender's own row id (optional)")
     ]
     source: str = Field(
         pattern=SOURCE_PATTERN,
@@ -74,28 +77,27 @@ class RecordIn(BaseModel):
         description="The application's own reference of the record (a case number, an écrou)",
     )
     record_date: date | None = Field(default=None, description="Date of the record (ISO)")
-    civilite: Annotated[Text, _trait(16, "M, MME...")]
-    nom_naissance: Annotated[Text, _trait(200, "Nom de naissance")]
-    nom_usage: Annotated[Text, _trait(200, "Nom d'usage")]
-    prenoms: Annotated[Text, _trait(300, "Prénoms, space-separated, in civil order")]
-    alias: Annotated[Text, _trait(300, "Alias")]
-    sexe: Annotated[Text, _trait(8, "M or F")]
+    civilite: Annotated[_text(16), _trait("M, MME...")]
+    nom_naissance: Annotated[_text(200), _trait("Nom de naissance")]
+    nom_usage: Annotated[_text(200), _trait("Nom d'usage")]
+    prenoms: Annotated[_text(300), _trait("Prénoms, space-separated, in civil order")]
+    alias: Annotated[_text(300), _trait("Alias")]
+    sexe: Annotated[_text(8), _trait("M or F")]
     date_naissance: Annotated[
-        Text, _trait(10, "YYYY-MM-DD, or partial YYYY-MM / YYYY", pattern=PARTIAL_DATE_PATTERN)
+        _text(10, PARTIAL_DATE_PATTERN), _trait("YYYY-MM-DD, or partial YYYY-MM / YYYY")
     ]
     date_deces: Annotated[
-        Text, _trait(10, "YYYY-MM-DD, or partial YYYY-MM / YYYY", pattern=PARTIAL_DATE_PATTERN)
+        _text(10, PARTIAL_DATE_PATTERN), _trait("YYYY-MM-DD, or partial YYYY-MM / YYYY")
     ]
-    commune_naissance: Annotated[Text, _trait(200, "Commune de naissance (name)")]
+    commune_naissance: Annotated[_text(200), _trait("Commune de naissance (name)")]
     code_commune_naissance: Annotated[
-        Text, _trait(5, "INSEE commune code", pattern=r"^[0-9][0-9AB][0-9]{3}$")
+        _text(5, r"^[0-9][0-9AB][0-9]{3}$"), _trait("INSEE commune code")
     ]
-    pays_naissance: Annotated[Text, _trait(200, "Pays de naissance (name)")]
+    pays_naissance: Annotated[_text(200), _trait("Pays de naissance (name)")]
     code_pays_naissance: Annotated[
-        Text,
-        _trait(5, "INSEE 99xxx country code (empty or 99100: France)", pattern=r"^99[0-9]{3}$"),
+        _text(5, r"^99[0-9]{3}$"), _trait("INSEE 99xxx country code (empty or 99100: France)")
     ]
-    nationalite: Annotated[Text, _trait(100, "Nationalité")]
+    nationalite: Annotated[_text(100), _trait("Nationalité")]
 
     def traits(self) -> dict[str, str | None]:
         return {name: getattr(self, name) for name in TRAIT_FIELDS}
