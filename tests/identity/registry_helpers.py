@@ -98,3 +98,33 @@ def key_spec(n: int = 1) -> str:
     return ",".join(
         f"t{i}:" + base64.urlsafe_b64encode(bytes([i]) * 32).decode() for i in range(n, 0, -1)
     )
+
+
+class _SharedSession:
+    """The test's session, whose commits are savepoints and which jobs may not close."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def close(self) -> None:
+        pass
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._session, name)
+
+
+def shared_factory(session: Session) -> Any:
+    """A session factory for jobs (relink, retention...) running inside the test transaction."""
+    return lambda: _SharedSession(session)
+
+
+def resolve(session: Session, matcher: Any, crypto: RegistryCrypto, body: dict[str, Any]) -> Any:
+    from identity.config import RegistrySettings
+    from identity.resolve import Resolver
+
+    resolver = Resolver(
+        RegistryRepository(session), matcher, crypto, RegistrySettings(), actor="test-app"
+    )
+    result = resolver.resolve(as_record(body))
+    session.flush()
+    return result
