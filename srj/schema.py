@@ -24,6 +24,8 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 MODEL_MODULES = (
     "refdata.models",
     "refdata.tariffs.models",
+    "refdata.communes.models",
+    "refdata.courts.models",
     "identity.models",
     "identity.review.models",
 )

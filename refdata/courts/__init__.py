@@ -1,0 +1,1 @@
+"""Courts: versions, hierarchy (tribunal judiciaire → cour d'appel) and ressort."""
