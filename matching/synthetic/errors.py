@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -120,7 +121,8 @@ def separator_variants(text: str) -> list[str]:
     return out
 
 
-def commune_variants(name: str) -> list[str]:
+@lru_cache(maxsize=1 << 16)
+def commune_variants(name: str) -> tuple[str, ...]:
     """Ways a birthplace is spelt: ST DENIS / SAINT-DENIS, PARIS 11E / PARIS 11EME / PARIS,
     hyphens as spaces, the article put after the name as INSEE writes it (HAVRE (LE))."""
     out: set[str] = set()
@@ -143,7 +145,7 @@ def commune_variants(name: str) -> list[str]:
     if stripped != name:
         out.add(stripped)
     out.discard(name)
-    return sorted(out)
+    return tuple(sorted(out))
 
 
 @dataclass
@@ -360,26 +362,43 @@ def apply_errors(
         "champ_manquant": champ_manquant,
         "casse": casse,
     }
+
+    # Cheap exact tests of eligibility for the errors whose applier is costly to try; the
+    # others are tried and undone.
+    def typo_eligible(col: str) -> Callable[[int], bool]:
+        return lambda i: len(cols[col][i]) >= 2 and any(c.isalpha() for c in cols[col][i])
+
+    fast_eligibility: dict[str, Callable[[int], bool]] = {
+        "faute_nom": typo_eligible("nom_naissance"),
+        "faute_prenom": typo_eligible("prenoms"),
+        "tiret_espace": lambda i: any(
+            "-" in cols[c][i] or " " in cols[c][i] for c in ("prenoms", "nom_naissance")
+        ),
+        "date_partielle": lambda i: bool(_FULL_DATE.match(cols["date_naissance"][i])),
+        "champ_manquant": lambda i: any(cols[c][i] for g in MISSING_FIELD_GROUPS for c in g),
+    }
     rate_of = rates.as_dict()
     for name in ERROR_ORDER:
         rate = rate_of[name]
         draws = rng.random(n)
-        drawn = np.flatnonzero(draws < rate)
-        uniforms = dict(zip(drawn.tolist(), rng.random((len(drawn), 3)).tolist(), strict=True))
-        eligible = 0
-        applied = 0
+        drawn = np.flatnonzero(draws < rate).tolist()
         apply = appliers[name]
-        touched = TOUCHED_COLUMNS[name]
-        for i in range(n):
-            u = uniforms.get(i)
-            if u is not None:
-                if apply(i, u):
-                    eligible += 1
-                    applied += 1
-                    log.per_record[i].append(name)
-            else:
-                # Eligibility: try the error with neutral choices, then restore the columns
-                # it may have touched.
+        applied = 0
+        for i, u in zip(drawn, rng.random((len(drawn), 3)).tolist(), strict=True):
+            if apply(i, u):
+                applied += 1
+                log.per_record[i].append(name)
+        # Records not drawn: would they have been eligible? (A drawn record that did not get
+        # the error was not eligible.)
+        rest = np.flatnonzero(draws >= rate).tolist()
+        fast = fast_eligibility.get(name)
+        if fast is not None:
+            eligible = applied + sum(map(fast, rest))
+        else:
+            eligible = applied
+            touched = TOUCHED_COLUMNS[name]
+            for i in rest:
+                # Try the error with neutral choices, then restore what it may have touched.
                 saved = [cols[c][i] for c in touched]
                 if apply(i, NEUTRAL_CHOICES):
                     eligible += 1
