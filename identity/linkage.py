@@ -1,0 +1,205 @@
+"""The registry's :class:`~identity.matcher.Matcher`, built on the linkage library.
+
+Standardisation (``matching.standardise``), blocking keys (``matching.blocking``), the online
+scorer (``matching.online``: the trained Splink model's parameters applied in Python, proven
+equal to Splink's own weights) and, for re-linkage, Splink's batch prediction with the
+constrained clustering of ``matching.clustering``. The registry adds nothing to the scores.
+
+Record identifiers handed to the library are the registry's record UUIDs as strings; the
+client's own ``record_id`` is not a matching feature and is not stored in the standardised form.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from identity.config import RegistrySettings
+from identity.matcher import CandidateScore, Clustering, ScoredPair, Thresholds
+
+PROBE_ID = "__incoming__"
+
+
+class MatcherUnavailableError(RuntimeError):
+    """No usable linkage model (the message says where it was looked for and what to do)."""
+
+
+def _weight_of(value: Any) -> float | None:
+    """A contribution's match weight, whatever shape the scorer reports it in."""
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, Mapping):
+        for key in ("match_weight", "weight", "log2_bayes_factor"):
+            if key in value:
+                return float(value[key])
+        return None
+    for attr in ("match_weight", "weight", "log2_bayes_factor"):
+        if hasattr(value, attr):
+            return float(getattr(value, attr))
+    if isinstance(value, tuple | list) and value and isinstance(value[-1], int | float):
+        return float(value[-1])
+    return None
+
+
+def contributions_as_weights(contributions: Any) -> dict[str, float]:
+    """Per-comparison match weights as ``{comparison: weight}`` (the reviewers' "why")."""
+    out: dict[str, float] = {}
+    if isinstance(contributions, Mapping):
+        items = list(contributions.items())
+    else:
+        items = []
+        for item in contributions or ():
+            name = getattr(item, "comparison", None) or getattr(item, "name", None)
+            if name is None and isinstance(item, Mapping):
+                name = item.get("comparison") or item.get("name")
+            if name is not None:
+                items.append((str(name), item))
+    for name, value in items:
+        weight = _weight_of(value)
+        if weight is not None:
+            out[str(name)] = weight
+    return out
+
+
+class LinkageMatcher:
+    def __init__(self, model: Any, config: RegistrySettings) -> None:
+        from matching.blocking import blocking_keys
+        from matching.online import OnlineScorer
+        from matching.standardise import STANDARDISATION_VERSION, standardise_record
+
+        self.model = model
+        self._scorer = OnlineScorer.from_model(model)
+        self._standardise = standardise_record
+        self._blocking_keys = blocking_keys
+        self.model_version = str(getattr(model, "model_version", "unknown"))[:64]
+        self.standardisation_version = str(STANDARDISATION_VERSION)
+        trained = model.thresholds
+        self.thresholds = Thresholds(
+            auto_link=config.auto_link_threshold or float(trained.auto_link),
+            review=config.review_threshold or float(trained.review),
+        )
+
+    def standardise(self, canonical: Mapping[str, str | None]) -> dict[str, Any]:
+        std = dict(self._standardise(canonical))
+        std.pop("record_id", None)
+        return std
+
+    def blocking_keys(self, standardised: Mapping[str, Any]) -> list[str]:
+        return list(self._blocking_keys(standardised))
+
+    def score(
+        self,
+        standardised: Mapping[str, Any],
+        candidates: Sequence[tuple[uuid.UUID, Mapping[str, Any]]],
+    ) -> list[CandidateScore]:
+        if not candidates:
+            return []
+        probe = {**standardised, "record_id": PROBE_ID}
+        rows = [{**std, "record_id": str(cid)} for cid, std in candidates]
+        return [
+            CandidateScore(
+                candidate_id=uuid.UUID(str(s.candidate_id)),
+                match_weight=float(s.match_weight),
+                match_probability=float(s.match_probability),
+                contributions=contributions_as_weights(s.contributions),
+            )
+            for s in self._scorer.score(probe, rows)
+        ]
+
+    def cluster(
+        self,
+        records: pa.Table,
+        *,
+        must_link: Sequence[tuple[uuid.UUID, uuid.UUID]],
+        cannot_link: Sequence[tuple[uuid.UUID, uuid.UUID]],
+    ) -> Clustering:
+        from matching.clustering import cluster
+        from matching.model import predict
+        from matching.standardise import STANDARDISED_SCHEMA
+
+        if records.num_rows == 0:
+            return Clustering({}, [], self.model_version)
+        table = _conform(records, STANDARDISED_SCHEMA)
+        pairs = predict(self.model, table, threshold_match_probability=self.thresholds.review)
+        result = cluster(
+            pairs,
+            table,
+            self.thresholds,
+            must_link=[(str(a), str(b)) for a, b in must_link],
+            cannot_link=[(str(a), str(b)) for a, b in cannot_link],
+            model=self.model,
+        )
+        clusters = result.clusters
+        cluster_of = {
+            uuid.UUID(r): str(c)
+            for r, c in zip(
+                clusters.column("record_id").to_pylist(),
+                clusters.column("cluster_id").to_pylist(),
+                strict=True,
+            )
+        }
+        in_band = pairs.filter(
+            pc.greater_equal(pairs.column("match_probability"), self.thresholds.review)
+        )
+        review_pairs = [
+            ScoredPair(uuid.UUID(left), uuid.UUID(right), float(weight), float(probability))
+            for left, right, weight, probability in zip(
+                in_band.column("record_id_l").to_pylist(),
+                in_band.column("record_id_r").to_pylist(),
+                in_band.column("match_weight").to_pylist(),
+                in_band.column("match_probability").to_pylist(),
+                strict=True,
+            )
+        ]
+        return Clustering(cluster_of, review_pairs, self.model_version)
+
+
+def _conform(records: pa.Table, schema: pa.Schema) -> pa.Table:
+    """The registry's rows (JSON-decoded) with exactly the library's standardised columns."""
+    columns = []
+    for field in schema:
+        if field.name in records.column_names:
+            column = records.column(field.name)
+            columns.append(column if column.type == field.type else column.cast(field.type))
+        else:
+            columns.append(pa.nulls(records.num_rows, field.type))
+    return pa.Table.from_arrays(columns, schema=schema)
+
+
+def load_matcher(path: Path, config: RegistrySettings) -> LinkageMatcher:
+    if not path.exists():
+        raise MatcherUnavailableError(
+            f"no linkage model at {path}: train one with "
+            f"`srj link train --input extract.parquet --model {path}` "
+            "(or point SRJ_REGISTRY_MODEL_PATH at a trained model)"
+        )
+    try:
+        from matching.model import TrainedModel
+
+        model = TrainedModel.load(path)
+    except Exception as exc:  # any unreadable artefact is reported the same way, with its type
+        raise MatcherUnavailableError(
+            f"the linkage model at {path} cannot be loaded ({type(exc).__name__}: {exc})"
+        ) from exc
+    return LinkageMatcher(model, config)
+
+
+@lru_cache(maxsize=4)
+def _cached(path: Path, mtime_ns: int, auto: float | None, review: float | None) -> LinkageMatcher:
+    config = RegistrySettings(auto_link_threshold=auto, review_threshold=review)
+    return load_matcher(path, config)
+
+
+def load_matcher_cached(path: Path, config: RegistrySettings) -> LinkageMatcher:
+    """The matcher for ``path``, loaded once per file version (a retrained model is picked up)."""
+    try:
+        mtime = path.stat().st_mtime_ns
+    except FileNotFoundError:
+        return load_matcher(path, config)
+    return _cached(path, mtime, config.auto_link_threshold, config.review_threshold)
