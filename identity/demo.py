@@ -35,6 +35,7 @@ def ensure_model(path: Path) -> bool:
     if path.exists():
         return False
     from matching.model import train
+
     from matching.synthetic import generate
 
     population = generate(TRAINING_PERSONS, seed=TRAINING_SEED)

@@ -71,6 +71,7 @@ class LinkageMatcher:
     def __init__(self, model: Any, config: RegistrySettings) -> None:
         from matching.blocking import blocking_keys
         from matching.online import OnlineScorer
+
         from matching.standardise import STANDARDISATION_VERSION, standardise_record
 
         self.model = model
@@ -121,6 +122,7 @@ class LinkageMatcher:
     ) -> Clustering:
         from matching.clustering import cluster
         from matching.model import predict
+
         from matching.standardise import STANDARDISED_SCHEMA
 
         if records.num_rows == 0:
