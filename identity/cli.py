@@ -110,7 +110,7 @@ def ingest_command(
         console=err,
         transient=False,
     ) as progress:
-        task = progress.add_task("ingest", total=len(records))
+        task = progress.add_task("ingest", total=records.num_rows)
         summary = ingest(
             records,
             write_factory=write_factory,

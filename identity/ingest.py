@@ -29,6 +29,7 @@ from matching.io import InputError, read_records
 from srj.db import session_scope
 
 MAX_PROBLEMS = 20
+VALIDATION_CHUNK = 50_000
 
 
 @dataclass
@@ -56,13 +57,14 @@ def _row_label(index: int, is_csv: bool) -> str:
     return f"row {index + 1} (line {index + 2})" if is_csv else f"row {index + 1}"
 
 
-def validate_rows(table: pa.Table, path: Path) -> list[RecordIn]:
-    """Every row as a :class:`RecordIn`, or :class:`InputError` naming each bad row and field."""
+def validate_rows(table: pa.Table, path: Path, *, offset: int = 0) -> list[RecordIn]:
+    """Every row as a :class:`RecordIn`, or :class:`InputError` naming each bad row and field
+    (rows numbered from ``offset`` in the file)."""
     is_csv = path.suffix.lower() in {".csv", ".txt"}
     records: list[RecordIn] = []
     problems: list[str] = []
     extra = 0
-    for index, row in enumerate(table.to_pylist()):
+    for index, row in enumerate(table.to_pylist(), start=offset):
         try:
             records.append(RecordIn.model_validate(row))
         except ValidationError as exc:
@@ -80,18 +82,40 @@ def validate_rows(table: pa.Table, path: Path) -> list[RecordIn]:
     return records
 
 
-def read_extract(path: Path) -> list[RecordIn]:
-    """Read and validate a canonical Parquet/CSV extract (all-or-nothing)."""
-    return validate_rows(read_records(path), path)
+def read_extract(path: Path) -> pa.Table:
+    """Read a canonical Parquet/CSV extract and validate every row (all-or-nothing).
+
+    The rows are validated now and turned into records batch by batch while ingesting, so a
+    million-row extract never sits in memory as a million objects.
+    """
+    table = read_records(path)
+    problems: list[str] = []
+    for start in range(0, table.num_rows, VALIDATION_CHUNK):
+        try:
+            validate_rows(table.slice(start, VALIDATION_CHUNK), path, offset=start)
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InputError(path, problems[:MAX_PROBLEMS] + _more(len(problems) - MAX_PROBLEMS))
+    return table
 
 
-def batches(records: Sequence[RecordIn], size: int) -> Iterator[Sequence[RecordIn]]:
+def _more(extra: int) -> list[str]:
+    return [f"... and more problem(s) after these {MAX_PROBLEMS}"] if extra > 0 else []
+
+
+def batches(records: Sequence[RecordIn] | pa.Table, size: int) -> Iterator[Sequence[RecordIn]]:
+    if isinstance(records, pa.Table):
+        for start in range(0, records.num_rows, size):
+            chunk = records.slice(start, size).to_pylist()
+            yield [RecordIn.model_validate(row) for row in chunk]
+        return
     for start in range(0, len(records), size):
         yield records[start : start + size]
 
 
 def ingest(
-    records: Sequence[RecordIn],
+    records: Sequence[RecordIn] | pa.Table,
     *,
     write_factory: sessionmaker[Session],
     matcher: Matcher,
