@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 from sqlalchemy.orm import Session, sessionmaker
 
+from refdata.curated_imports_cli import register as register_curated_imports
 from refdata.errors import ConflictError, ImportRejectedError, NotFoundError, RefdataError
 from srj.settings import Settings
 
@@ -236,3 +237,7 @@ def releases(
                     ensure_ascii=False,
                 )
             )
+
+
+# Communes (COG), courts and tariffs: ``import-cog``, ``import-courts``, ``import-tariffs``.
+register_curated_imports(app)

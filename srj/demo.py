@@ -8,5 +8,8 @@ from srj.settings import Settings
 
 
 def load_demo(settings: Settings) -> dict[str, Any]:
+    from refdata.curated_imports_cli import load_curated_reference_data
+
     summary: dict[str, Any] = {}
+    summary["communes_courts_tariffs"] = load_curated_reference_data(settings)
     return summary

@@ -163,6 +163,10 @@ def parse_directory(
                         "valid_from",
                     )
                 )
+    if session.scalar(select(Commune.id).limit(1)) is None:
+        raise ImportRejectedError(
+            [Problem(None, "no COG is loaded: run `srj refdata import-cog` first")]
+        )
     seats = {v["seat_code_insee"] for _, v in courts if v["seat_code_insee"]}
     known_seats = set(
         session.scalars(

@@ -1,0 +1,126 @@
+"""``srj refdata import-cog | import-courts | import-tariffs`` and the demo loading of the same.
+
+Each command validates its files completely before writing (every problem is printed with its
+file and line, exit code 2, nothing written), then brings the tables to the files in one
+transaction and prints one line of JSON with the counts. Re-running with the same files
+changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from sqlalchemy.orm import Session
+
+from refdata.errors import ImportRejectedError
+from srj.settings import Settings
+
+err = Console(stderr=True)
+
+
+def load_curated_reference_data(settings: Settings) -> dict[str, Any]:
+    """Load the COG, the courts and the tariffs shipped in ``datasets/`` (idempotent)."""
+    from refdata.communes.loader import load_cog
+    from refdata.courts.loader import load_courts
+    from refdata.tariffs.loader import load_tariffs
+    from srj.db import make_engine, make_session_factory, session_scope
+
+    engine = make_engine(settings.effective_database_url)
+    try:
+        with session_scope(make_session_factory(engine, write=True)) as session:
+            return {
+                "communes": load_cog(session).as_dict(),
+                "courts": load_courts(session).as_dict(),
+                "tariffs": load_tariffs(session),
+            }
+    finally:
+        engine.dispose()
+
+
+def _run(work: Callable[[Session], dict[str, Any]]) -> None:
+    from srj.db import make_engine, make_session_factory, session_scope
+    from srj.schema import SchemaOutdatedError, check_up_to_date
+    from srj.settings import get_settings
+
+    engine = make_engine(get_settings().effective_database_url)
+    try:
+        check_up_to_date(engine)
+        with session_scope(make_session_factory(engine, write=True)) as session:
+            result = work(session)
+    except SchemaOutdatedError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+    except ImportRejectedError as exc:
+        for problem in exc.problems:
+            err.print(problem.render(), markup=False, highlight=False, soft_wrap=True)
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+    finally:
+        engine.dispose()
+    print(json.dumps(result, ensure_ascii=False))
+
+
+def register(app: typer.Typer) -> None:
+    """Add the three import commands to the ``srj refdata`` application."""
+
+    @app.command("import-cog")
+    def import_cog(
+        file: Annotated[
+            Path | None,
+            typer.Argument(help="communes.csv built by datasets/cog/build_cog.py"),
+        ] = None,
+        millesime: Annotated[
+            str, typer.Option(help="COG millésime of the file (YYYY-MM-DD)")
+        ] = "2026-01-01",
+    ) -> None:
+        """Load a COG millésime (communes, déléguées, arrondissements, merged codes).
+
+        A newer millésime closes the versions that disappeared and keeps merged codes
+        resolving.
+
+        Example: `srj refdata import-cog datasets/cog/communes.csv --millesime 2026-01-01`
+        """
+        from refdata.communes.loader import DEFAULT_COG_FILE, load_cog
+
+        try:
+            when = date.fromisoformat(millesime)
+        except ValueError:
+            err.print(f"[red]error:[/red] --millesime must be YYYY-MM-DD (got {millesime!r})")
+            raise typer.Exit(2) from None
+        _run(lambda session: load_cog(session, file or DEFAULT_COG_FILE, when).as_dict())
+
+    @app.command("import-courts")
+    def import_courts(
+        directory: Annotated[
+            Path | None,
+            typer.Argument(help="Directory holding courts.csv and ressorts.csv"),
+        ] = None,
+    ) -> None:
+        """Load the curated courts and their ressort (needs the COG loaded first).
+
+        Example: `srj refdata import-courts datasets/courts`
+        """
+        from refdata.courts.loader import DEFAULT_DIRECTORY, load_courts
+
+        _run(lambda session: load_courts(session, directory or DEFAULT_DIRECTORY).as_dict())
+
+    @app.command("import-tariffs")
+    def import_tariffs(
+        directory: Annotated[
+            Path | None,
+            typer.Argument(help="Directory holding the four tariff CSV files"),
+        ] = None,
+    ) -> None:
+        """Load the curated tariffs (fixed and maximum fines, child-support scale, minimum vital).
+
+        Example: `srj refdata import-tariffs datasets/tariffs`
+        """
+        from refdata.tariffs.loader import DEFAULT_DIRECTORY, load_tariffs
+
+        _run(lambda session: load_tariffs(session, directory or DEFAULT_DIRECTORY))
