@@ -238,7 +238,6 @@ def import_penalties(
     if problems:
         raise ImportRejectedError(problems, encoding="utf-8")
     latest = begin_dataset_write(session, PENALTIES_DATASET)
-    check_publication_order(latest, published_on)
     current = {_key(v): v for v in repo.current_penalties(session)}
     old_state = {key: _version_fields(v) for key, v in current.items()}
     new_state = {row.key: row.fields() for row in rows}
@@ -252,6 +251,7 @@ def import_penalties(
             "retired": 0,
             "unchanged": diff.unchanged,
         }
+    check_publication_order(latest, published_on)
     counts = ReleaseCounts(
         added=len(diff.added),
         changed=len(diff.changed),

@@ -40,6 +40,19 @@ def latest_release(session: Session, dataset: str) -> Release | None:
     ).first()
 
 
+def first_release(session: Session, any_release_id: str) -> Release | None:
+    """The first release of the dataset ``any_release_id`` belongs to."""
+    release = session.get(Release, any_release_id)
+    if release is None:
+        return None
+    return session.scalars(
+        select(Release)
+        .where(Release.dataset == release.dataset)
+        .order_by(Release.sequence)
+        .limit(1)
+    ).first()
+
+
 def release_ids_with_prefix(session: Session, prefix: str) -> set[str]:
     return set(session.scalars(select(Release.id).where(Release.id.startswith(prefix))))
 

@@ -6,6 +6,8 @@ by etalab/codes-juridiques-francais):
 - ``not_in_force`` — the NATINF code has no version in force on the date (art. 112-1 CP: "Sont
   seuls punissables les faits constitutifs d'une infraction à la date à laquelle ils ont été
   commis. Peuvent seules être prononcées les peines légalement applicables à la même date.").
+  A date before the first NATINF release held is not "not in force" but unknown: it is noted
+  (``before_history``) and the earliest version is checked.
 - ``imprisonment_for_contravention`` — a prison term for a contravention (art. 131-12 CP lists
   the contraventional penalties: the fine and the penalties of art. 131-14; no imprisonment).
 - ``fine_above_class_maximum`` — a fine above the maximum of the contravention's class (art.
@@ -95,18 +97,32 @@ def check_sentence(
     verdict = Verdict()
     version = next((v for v in versions if in_force(v, on)), None)
     if version is None:
-        spans = "; ".join(
-            f"{v.valid_from.isoformat()} to {v.valid_to.isoformat() if v.valid_to else 'today'}"
-            for v in versions
-        )
-        verdict.fail(
-            "not_in_force",
-            f"NATINF {natinf} was not in force on {on.isoformat()} according to the NATINF "
-            f"releases (in force: {spans}); no penalty can be pronounced for it",
-            f"{ART_112_1}; NATINF releases "
-            + ", ".join(sorted({v.introduced_in for v in versions})),
-        )
-        return _result(natinf, on, None, verdict)
+        first = repo.first_release(session, versions[0].introduced_in)
+        if first is not None and on < first.published_on:
+            # Before the first NATINF release we hold, we know nothing: say so rather than
+            # call every sentence illegal. The earliest version is checked instead.
+            version = versions[0]
+            verdict.note(
+                "before_history",
+                f"{on.isoformat()} is before the first NATINF release held "
+                f"({first.id}, published {first.published_on.isoformat()}): whether NATINF "
+                f"{natinf} was in force then is not known here; its earliest version was "
+                "checked",
+                ART_112_1,
+            )
+        else:
+            spans = "; ".join(
+                f"{v.valid_from.isoformat()} to {v.valid_to.isoformat() if v.valid_to else 'today'}"
+                for v in versions
+            )
+            verdict.fail(
+                "not_in_force",
+                f"NATINF {natinf} was not in force on {on.isoformat()} according to the NATINF "
+                f"releases (in force: {spans}); no penalty can be pronounced for it",
+                f"{ART_112_1}; NATINF releases "
+                + ", ".join(sorted({v.introduced_in for v in versions})),
+            )
+            return _result(natinf, on, None, verdict)
 
     nature = nature_of_label(version.nature)
     if nature is not None and nature.category == "contravention":
@@ -299,6 +315,7 @@ def _result(
         "recidivism_not_checked",
         "nature_not_stated",
         "recidivism_assumed_provided",
+        "before_history",
     }
     return {
         "legal": not verdict.reasons,
