@@ -281,3 +281,29 @@ def test_atomic_output_dir_replaces_only_when_complete(tmp_path: Path) -> None:
         (work / "a.txt").write_text("second")
     assert (target / "a.txt").read_text() == "second"
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+def test_pseudonymised_linkage_table_keeps_persons_and_drops_traits() -> None:
+    from matching.jobs import pseudonymised_linkage_table
+
+    records = pa.Table.from_pylist(
+        [_row("1", source="CASSIOPEE"), _row("2", source="GENESIS"), _row("3", source="APPI")]
+    )
+    records = records.set_column(
+        list(CANONICAL_COLUMNS).index("record_date"), "record_date", pa.array(["2020-01-02"] * 3)
+    )
+    clusters = pa.table({"record_id": ["3", "2", "1"], "cluster_id": ["B", "A", "A"]})
+    key = b"k" * 32
+    table = pseudonymised_linkage_table(clusters, records, key)
+    assert table.schema.names == ["person", "record", "source", "record_date"]
+    people = table.column("person").to_pylist()
+    assert people[0] == people[1] != people[2]
+    assert table.column("source").to_pylist() == ["CASSIOPEE", "GENESIS", "APPI"]
+    # Nothing of the identifiers or traits appears; another study's key gives other pseudonyms.
+    text = str(table.to_pylist())
+    for value in ("MARTIN", "JEAN", "1980-05-17", "'A'", "'B'"):
+        assert value not in text
+    other = pseudonymised_linkage_table(clusters, records, b"x" * 32)
+    assert set(other.column("person").to_pylist()).isdisjoint(people)
+    with pytest.raises(ValueError, match="at least 16 bytes"):
+        pseudonymised_linkage_table(clusters, records, b"short")
