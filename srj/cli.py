@@ -46,6 +46,9 @@ def _register_domain_commands() -> None:
     app.add_typer(refdata_app, name="refdata")
     app.add_typer(link_app, name="link")
     app.add_typer(registry_app, name="registry")
+    from identity.review.cli import register as register_review_commands
+
+    register_review_commands(registry_app)
     app.add_typer(datasets_app, name="datasets")
 
 

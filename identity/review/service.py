@@ -426,6 +426,7 @@ class ReviewService:
         if body.version != state.version:
             raise StaleReviewError("changed", state.version)
 
+        self._check_constraints(state, body.decision)
         now = self.now
         decision_id = self.repo.insert_decision(
             {
@@ -486,6 +487,47 @@ class ReviewService:
             agreement=None,
             next_review_id=self.next_review_id(principal, source=source, court=court),
         )
+
+    def _check_constraints(self, state: _PairState, decision: DecisionValue) -> None:
+        """Refuse a decision that would break an earlier one still in force: a merge across a
+        cannot-link, or taking a record away from a record it was declared the same as."""
+        registry = self.repo.registry
+        s = state.suggestion
+        if decision == DecisionValue.SAME and state.person_a != state.person_b:
+            left = set(registry.records_of_person(state.person_a))
+            right = set(registry.records_of_person(state.person_b))
+            clash = sorted(
+                {
+                    d.id
+                    for d in registry.decisions_touching(sorted(left, key=str))
+                    if d.revoked_by_id is None
+                    and d.decision == DecisionKind.DIFFERENT.value
+                    and {d.record_a_id, d.record_b_id} & left
+                    and {d.record_a_id, d.record_b_id} & right
+                }
+            )
+            if clash:
+                raise ReviewRuleError(
+                    "Fusion impossible : une décision en vigueur déclare différentes deux fiches "
+                    f"de ces personnes (décision n° {', '.join(map(str, clash))}). Consultez "
+                    "l'historique des deux personnes : si cette décision était erronée, "
+                    "signalez-le ; sinon, l'une des fiches est mal rattachée."
+                )
+        if decision == DecisionValue.DIFFERENT and state.person_a == state.person_b:
+            staying = set(registry.records_of_person(state.person_a)) - {s.record_id}
+            tied = sorted(
+                d.id
+                for d in registry.decisions_touching([s.record_id])
+                if d.revoked_by_id is None
+                and d.decision == DecisionKind.SAME.value
+                and ({d.record_a_id, d.record_b_id} - {s.record_id}) & staying
+            )
+            if tied:
+                raise ReviewRuleError(
+                    "Séparation impossible : une décision en vigueur rattache cette fiche à la "
+                    f"même personne (décision n° {', '.join(map(str, tied))}). Annulez d'abord "
+                    "la fusion correspondante depuis l'historique de la personne."
+                )
 
     def _sampled(self) -> bool:
         rate = self.settings.second_opinion_rate
@@ -785,6 +827,21 @@ class ReviewService:
             if merge_event.decision_id
             else None
         )
+        back_set, staying_set = set(back), set(staying)
+        later = sorted(
+            d.id
+            for d in registry.decisions_touching(back)
+            if d.revoked_by_id is None
+            and d.decision == DecisionKind.SAME.value
+            and (earlier is None or d.id != earlier.id)
+            and {d.record_a_id, d.record_b_id} & back_set
+            and {d.record_a_id, d.record_b_id} & staying_set
+        )
+        if later:
+            raise SplitConflictError(
+                "A later decision put records of both sides together "
+                f"(decision {', '.join(map(str, later))}): undo the merges it made first."
+            )
         anchor_back, anchor_stay = back[0], staying[0]
         if earlier is not None and earlier.decision == DecisionKind.SAME.value:
             pair = {earlier.record_a_id, earlier.record_b_id}

@@ -61,8 +61,24 @@ def make_pair(
         source_a: str = "CASSIOPEE",
         source_b: str = "GENESIS",
     ) -> Pair:
-        first = post(f"{tag}-1", source=source_a, nom=nom, prenoms=prenoms, dn=dn, commune=commune)
-        second = post(f"{tag}-2", source=source_b, nom=nom, prenoms=prenoms, dn=dn, commune=None)
+        first = post(
+            f"{tag}-1",
+            source=source_a,
+            nom=nom,
+            prenoms=prenoms,
+            dn=dn,
+            commune=commune,
+            record_id=f"row-{tag}-1",
+        )
+        second = post(
+            f"{tag}-2",
+            source=source_b,
+            nom=nom,
+            prenoms=prenoms,
+            dn=dn,
+            commune=None,
+            record_id=f"row-{tag}-2",
+        )
         assert second["status"] == "pending_review", second
         a = record_id_of(db_session, crypto, source_a, f"{tag}-1")
         b = record_id_of(db_session, crypto, source_b, f"{tag}-2")
