@@ -34,6 +34,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
 
+    c0 = time.process_time()
     t0 = time.perf_counter()
     from matching.synthetic import generate, write
     from matching.synthetic.reference import load_reference
@@ -44,6 +45,7 @@ def main() -> int:
     small = generate(persons=SMALL_PERSONS, seed=args.seed)
     t_small = time.perf_counter() - t1
     small_total = t_ref + t_small
+    small_cpu = time.process_time() - c0
 
     stages: dict[str, float] = {}
     last = [time.perf_counter()]
@@ -76,6 +78,7 @@ def main() -> int:
             "load_reference_s": round(t_ref, 3),
             "generate_s": round(t_small, 3),
             "total_s": round(small_total, 3),
+            "cpu_s": round(small_cpu, 3),
             "target_s": SMALL_TARGET_S,
             "pass": small_total < SMALL_TARGET_S,
         },
@@ -100,8 +103,9 @@ def main() -> int:
     }
     s, big = results["small"], results["large"]
     print(
-        f"5,000 persons ({s['records']:,} records): {s['total_s']:.2f} s "
-        f"(reading inputs {s['load_reference_s']:.2f} s) — target < {SMALL_TARGET_S} s: "
+        f"5,000 persons ({s['records']:,} records): {s['total_s']:.2f} s wall, "
+        f"{s['cpu_s']:.2f} s CPU (reading inputs {s['load_reference_s']:.2f} s) — "
+        f"target < {SMALL_TARGET_S} s: "
         f"{'PASS' if s['pass'] else 'FAIL'}"
     )
     print(
