@@ -282,7 +282,6 @@ class Resolver:
             w.record_updates.append(record_row)
             w.keys_replaced_for.append(record_id)
             w.superseded.append(record_id)
-            state.supersede(record_id)
         w.keys.extend({"key_hash": h, "record_id": record_id} for h in p.key_hashes)
 
         if e is not None and e.origin == LinkOrigin.MANUAL.value:
@@ -461,7 +460,6 @@ class _BatchState:
         self._db_counts: dict[str, int] = {}
         self._delta: Counter[str] = Counter()
         self._suggested: set[tuple[uuid.UUID, uuid.UUID]] = set()
-        self._pending: set[tuple[uuid.UUID, uuid.UUID]] = set()
         self._cannot: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
         self._decided: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
         self._partner_person: dict[uuid.UUID, str] = {}
@@ -483,8 +481,6 @@ class _BatchState:
                 self._decided[b].add(a)
             partners = {x for s in self._cannot.values() for x in s}
             self._partner_person = self.repo.persons_of(partners)
-        if self.rows:
-            self._pending = self.repo.pending_pairs(set(self.rows))
 
     def candidates_for(self, hashes: Sequence[int], *, exclude: uuid.UUID) -> list[CandidateRow]:
         """Records sharing a key, those sharing the most keys first, at most ``max_candidates``."""
@@ -505,13 +501,11 @@ class _BatchState:
                 excluded.add(person)
         return excluded, set(self._decided.get(record_id, ()))
 
-    def supersede(self, record_id: uuid.UUID) -> None:
-        """The record's pending suggestions are being closed (its traits changed)."""
-        self._pending = {pair for pair in self._pending if record_id not in pair}
-
     def may_suggest(self, record_id: uuid.UUID, other: uuid.UUID) -> bool:
+        # A new record has no suggestion yet, and an updated record's pending ones are closed
+        # before the new ones are written: only this batch's own suggestions can repeat.
         pair = (record_id, other)
-        if pair in self._suggested or pair in self._pending:
+        if pair in self._suggested:
             return False
         self._suggested.update({pair, (other, record_id)})
         return True
