@@ -7,6 +7,7 @@ line, and nothing was written) or the database schema is not current.
 from __future__ import annotations
 
 import json
+import sys
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -45,11 +46,12 @@ def _session_factory(*, write: bool) -> tuple[Settings, sessionmaker[Session]]:
 def _fail(exc: RefdataError) -> typer.Exit:
     if isinstance(exc, ImportRejectedError):
         for problem in exc.problems:
-            err.print(problem.render(), markup=False, highlight=False)
+            # One problem per line, never wrapped: scripts read this.
+            print(problem.render(), file=sys.stderr)
         encoding = f" (read as {exc.encoding})" if exc.encoding else ""
-        err.print(f"[red]error:[/red] {exc}{encoding}")
+        err.print(f"[red]error:[/red] {exc}{encoding}", soft_wrap=True)
     else:
-        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
     return typer.Exit(2)
 
 

@@ -103,30 +103,30 @@ def decode(data: bytes) -> tuple[str | None, str, list[Problem]]:
         return data.decode("utf-8"), "utf-8", []
     except UnicodeDecodeError:
         pass
-    # Not UTF-8. A file whose other lines are valid UTF-8 with accents was mixed from two
-    # encodings: refuse it rather than import half of it garbled.
-    utf8_lines: list[int] = []
-    other_lines: list[int] = []
-    for number, raw in enumerate(data.split(b"\n"), start=1):
-        if raw.isascii():
-            continue
-        try:
-            raw.decode("utf-8")
-            utf8_lines.append(number)
-        except UnicodeDecodeError:
-            other_lines.append(number)
-    if utf8_lines and other_lines:
-        return (
-            None,
-            "mixed",
-            [
-                Problem(
-                    other_lines[0],
-                    f"mixed encodings: line {utf8_lines[0]} is UTF-8 but line "
-                    f"{other_lines[0]} is not; save the whole file in one encoding",
-                )
-            ],
+    # Not UTF-8 throughout. If its header is UTF-8 (the accents of "Numéro", "Définie"...), the
+    # file was assembled from two encodings: refuse it rather than import half of it garbled.
+    # (Deciding on the header, not on individual lines: a Latin-1 line can by chance also be
+    # valid UTF-8.)
+    if HEADER_LINE.encode("utf-8") in data[:4096]:
+        lines = data.split(b"\n")
+        header_line = next(
+            i for i, raw in enumerate(lines, start=1) if HEADER_LINE.encode("utf-8") in raw
         )
+        for number, raw in enumerate(lines, start=1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                return (
+                    None,
+                    "mixed",
+                    [
+                        Problem(
+                            number,
+                            f"mixed encodings: the header (line {header_line}) is UTF-8 but "
+                            f"line {number} is not; save the whole file in one encoding",
+                        )
+                    ],
+                )
     candidates = []
     for codec, name in (("cp1252", "latin-1"), ("cp850", "cp850")):
         try:

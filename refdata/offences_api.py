@@ -14,7 +14,12 @@ from refdata.natures import FILTER_VALUES
 from refdata.schemas import Offence, OffenceSearchPage
 from srj.deps import SessionDep
 
-router = APIRouter(prefix="/v1/offences", tags=["offences"], route_class=RefdataRoute)
+router = APIRouter(
+    prefix="/v1/offences",
+    tags=["offences"],
+    route_class=RefdataRoute,
+    responses={422: problem("Invalid parameter", "body.date: Input should be a valid date", 422)},
+)
 
 NatureFilter = Literal[FILTER_VALUES]  # type: ignore[valid-type]  # built from the vocabulary
 

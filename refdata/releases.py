@@ -105,6 +105,11 @@ def create_release(
     return release
 
 
+def as_utc(moment: datetime) -> datetime:
+    """Releases are created in UTC; SQLite hands datetimes back without their zone."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 def summarise(counts: ReleaseCounts, field_changes: dict[str, int] | None = None) -> str:
     text = (
         f"{counts.added} added, {counts.changed} changed, {counts.retired} retired, "

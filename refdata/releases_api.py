@@ -15,10 +15,14 @@ from refdata.api_support import BulkStoreDep, RefdataRoute, problem
 from refdata.diffs import release_diff
 from refdata.errors import InvalidParameterError, NotFoundError
 from refdata.models import Release
+from refdata.releases import as_utc
 from refdata.schemas import ReleaseDiff, ReleaseList, ReleaseOut
 from srj.deps import SessionDep
 
-router = APIRouter(route_class=RefdataRoute)
+router = APIRouter(
+    route_class=RefdataRoute,
+    responses={422: problem("Invalid parameter", "query.as_of: Input should be a valid date", 422)},
+)
 
 RELEASE_ID = r"^[a-z][a-z0-9_]{1,30}-\d{4}-\d{2}-\d{2}(?:-\d{1,4})?$"
 ReleaseId = Annotated[
@@ -40,7 +44,7 @@ def release_payload(release: Release) -> dict[str, Any]:
         "dataset": release.dataset,
         "sequence": release.sequence,
         "published_on": release.published_on,
-        "created_at": release.created_at,
+        "created_at": as_utc(release.created_at),
         "previous_id": release.previous_id,
         "source_name": release.source_name,
         "source_sha256": release.source_sha256,
@@ -161,11 +165,40 @@ def _etag_matches(header: str, sha256: str) -> bool:
     return False
 
 
-@router.api_route(
+@router.get(
     "/v1/downloads/{release_ref}/{file_name}",
-    methods=["GET", "HEAD"],
+    operation_id="download_bulk_file",
     tags=["downloads"],
     summary="A bulk file of a release (CSV in the official layout, JSON, Parquet)",
+    description=(
+        "`release_ref` is a release identifier (immutable content, cached for a year) or "
+        "`latest` (the newest release of the file's dataset; `Content-Location` names it). "
+        "`offences.csv` is the official layout (`;`, CRLF, official header) in UTF-8, or in the "
+        "official Latin-1 encoding (Windows-1252) with `encoding=latin-1`; re-importing it "
+        "into an empty database reproduces the release. Served from files precomputed at "
+        "release time, gzip-compressed when the client accepts it. `ETag` and "
+        "`X-Content-SHA256` carry the SHA-256 of the (uncompressed) file, as recorded in the "
+        "release; `If-None-Match` / `If-Modified-Since` answer 304."
+    ),
+    responses={
+        200: {
+            "description": "The file",
+            "content": {
+                "text/csv": {},
+                "application/json": {},
+                "application/vnd.apache.parquet": {},
+            },
+        },
+        304: {"description": "Not modified"},
+        404: problem("Unknown release or file", "no release 'natinf-2020-01-01'", 404),
+    },
+    response_class=Response,
+)
+@router.head(
+    "/v1/downloads/{release_ref}/{file_name}",
+    operation_id="download_bulk_file_head",
+    tags=["downloads"],
+    summary="Headers of a bulk file (ETag, size, checksum) without the body",
     description=(
         "`release_ref` is a release identifier (immutable content, cached for a year) or "
         "`latest` (the newest release of the file's dataset; `Content-Location` names it). "
@@ -215,11 +248,7 @@ def download(
         name = "offences.latin-1.csv"
     found = downloads.locate(session, store, release_ref, name)
     sha = found.stored.sha256
-    created = found.release.created_at
-    # SQLite hands back naive datetimes; releases are created in UTC.
-    last_modified = (created if created.tzinfo else created.replace(tzinfo=UTC)).replace(
-        microsecond=0
-    )
+    last_modified = as_utc(found.release.created_at).replace(microsecond=0)
     headers = {
         "Last-Modified": format_datetime(last_modified.astimezone(UTC), usegmt=True),
         "X-Content-SHA256": sha,

@@ -11,7 +11,11 @@ from refdata.schemas import SentenceCheckIn, SentenceCheckOut
 from refdata.sentence_checks import ProposedSentence, check_sentence
 from srj.deps import SessionDep
 
-router = APIRouter(route_class=RefdataRoute, tags=["sentence-checks"])
+router = APIRouter(
+    route_class=RefdataRoute,
+    tags=["sentence-checks"],
+    responses={422: problem("Invalid parameter", "body.date: Input should be a valid date", 422)},
+)
 
 
 @router.post(
@@ -26,7 +30,10 @@ router = APIRouter(route_class=RefdataRoute, tags=["sentence-checks"])
         "penalties, doubled in recidivism for a délit, art. 132-10 CP). What could not be "
         "checked is listed in `notes` and makes `complete` false. A read: nothing is stored."
     ),
-    responses={404: problem("Unknown NATINF code", "NATINF 99999 is in no release", 404)},
+    responses={
+        400: problem("The body is not JSON", "There was an error parsing the body", 400),
+        404: problem("Unknown NATINF code", "NATINF 99999 is in no release", 404),
+    },
 )
 def post_sentence_check(body: SentenceCheckIn, session: SessionDep) -> dict[str, Any]:
     sentence = ProposedSentence(

@@ -150,3 +150,4 @@ def natinf_bytes(
 
 REFERENCE_SAMPLES = Path("/work/shared/reference-samples")
 CURATED = Path(__file__).resolve().parents[2] / "datasets" / "natinf" / "natinf.csv"
+CURATED_PENALTIES = CURATED.with_name("penalties.csv")

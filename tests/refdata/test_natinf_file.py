@@ -186,8 +186,8 @@ def test_mixed_encodings_are_refused() -> None:
     latin = natinf_bytes(OFFICIAL[2:3], encoding="cp1252").split(b"\r\n", 1)[1]
     messages = _messages(utf8 + latin)
     assert messages == [
-        "line 4: mixed encodings: line 1 is UTF-8 but line 4 is not; save the whole file in "
-        "one encoding"
+        "line 4: mixed encodings: the header (line 1) is UTF-8 but line 4 is not; save the "
+        "whole file in one encoding"
     ]
 
 
