@@ -10,9 +10,10 @@ CSRF token; the session cookie is ``SameSite=Strict`` as well.
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -40,6 +41,8 @@ from identity.service import (
     PersonNotFoundError,
     RegistryReader,
 )
+from identity.web.formatting import DECISION_LABELS
+from identity.web.formatting import install as install_formatting
 from identity.web.session import (
     LOGIN_CSRF_COOKIE,
     LoginError,
@@ -76,90 +79,7 @@ SECURITY_HEADERS = {
 SOURCE_RE = re.compile(r"^[A-Z][A-Z0-9_]{0,31}$")
 COURT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
 
-DECISION_LABELS = {
-    "same": "même personne",
-    "different": "personnes différentes",
-    "unsure": "incertain (escaladée)",
-}
-EVENT_LABELS = {
-    "created": "Création",
-    "record_linked": "Fiche rattachée",
-    "record_unlinked": "Fiche détachée",
-    "merged_into": "Fusionnée dans",
-    "merged_from": "A absorbé",
-    "split_from": "Séparée de",
-    "redirected": "Redirigée vers",
-    "relinked": "Reliaison automatique",
-    "record_deleted": "Fiche supprimée (durée de conservation)",
-    "emptied": "Plus aucune fiche",
-}
-STATUS_LABELS = {
-    "pending": "À traiter",
-    "escalated": "Escaladées",
-    "second_opinion": "Second avis",
-    "closed": "Traitées",
-}
-AGREEMENT_LABELS = {
-    "agree": ("concorde", "✓"),
-    "cross": ("concorde croisée", "≈"),
-    "differ": ("diffère", "✗"),
-    "missing": ("absent d'un côté", "–"),
-}
-
-
-# -- formatting filters (French) ----------------------------------------------------------------
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def fr_number(value: float | None, digits: int = 1) -> str:
-    if value is None:
-        return "—"
-    return f"{value:.{digits}f}".replace(".", ",")
-
-
-def fr_percent(value: float | None, digits: int = 1) -> str:
-    if value is None:
-        return "—"
-    return fr_number(value * 100, digits) + " %"
-
-
-def fr_datetime(value: datetime | None) -> str:
-    if value is None:
-        return "—"
-    return _utc(value).strftime("%d/%m/%Y %H:%M UTC")
-
-
-def fr_date(value: date | str | None) -> str:
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, str):
-        parts = value.split("-")
-        return "/".join(reversed(parts))
-    return value.strftime("%d/%m/%Y")
-
-
-def fr_age(days: float | None) -> str:
-    if days is None:
-        return "—"
-    if days < 1 / 24:
-        return "moins d'une heure"
-    if days < 1:
-        return f"{int(days * 24)} h"
-    return f"{int(days)} j"
-
-
-templates.env.filters.update(
-    number=fr_number, percent=fr_percent, dt=fr_datetime, d=fr_date, age=fr_age
-)
-templates.env.globals.update(
-    DECISION_LABELS=DECISION_LABELS,
-    EVENT_LABELS=EVENT_LABELS,
-    STATUS_LABELS=STATUS_LABELS,
-    AGREEMENT_LABELS=AGREEMENT_LABELS,
-)
+install_formatting(templates)
 
 
 # -- plumbing -----------------------------------------------------------------------------------
@@ -191,7 +111,7 @@ def _redirect(url: str) -> RedirectResponse:
 
 
 def _to_login(request: Request) -> RedirectResponse:
-    return _redirect(f"/revue/connexion?suite={request.url.path}")
+    return _redirect(f"/revue/connexion?suite={quote(request.url.path)}")
 
 
 def _safe_next(target: str | None) -> str:
@@ -239,8 +159,6 @@ def _filters(source: str | None, court: str | None) -> tuple[str | None, str | N
 
 
 def _filter_query(source: str | None, court: str | None) -> str:
-    from urllib.parse import urlencode
-
     pairs = [(k, v) for k, v in (("source", source), ("juridiction", court)) if v]
     return ("?" + urlencode(pairs)) if pairs else ""
 
@@ -621,7 +539,7 @@ def _person_page(
     try:
         person = reader.person(person_id, ctx)
     except PersonMergedError as exc:
-        return _redirect(f"/revue/personnes/{exc.survivor}?depuis={exc.person_id}")
+        return _redirect(f"/revue/personnes/{quote(exc.survivor)}?depuis={quote(exc.person_id)}")
     except InvalidPersonIdError as exc:
         return _error(request, session, 404, "Identifiant invalide", str(exc))
     except PersonNotFoundError:
@@ -697,7 +615,9 @@ async def undo_merge_page(
         return again(409, f"La fusion ne peut pas être annulée : {exc}")
     except ReviewRuleError as exc:
         return again(422, str(exc))
-    return _redirect(f"/revue/personnes/{out.person_id}?annule={out.restored_person_id}")
+    return _redirect(
+        f"/revue/personnes/{quote(out.person_id)}?annule={quote(out.restored_person_id)}"
+    )
 
 
 # -- statistics -------------------------------------------------------------------------------
@@ -714,5 +634,11 @@ def statistics_page(
     if session is None:
         return _to_login(request)
     stats = statistics_of(service.repo, auto_link=auto_link, now=datetime.now(UTC))
-    peak = max([d.same + d.different + d.unsure for d in stats.decisions_per_day] + [1])
-    return _render(request, "stats.html", {"stats": stats, "peak": peak}, session=session)
+    active_days = [d for d in stats.decisions_per_day if d.same + d.different + d.unsure]
+    peak = max([d.same + d.different + d.unsure for d in active_days] + [1])
+    return _render(
+        request,
+        "stats.html",
+        {"stats": stats, "peak": peak, "active_days": active_days},
+        session=session,
+    )

@@ -6,6 +6,7 @@ import html
 import re
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
@@ -183,7 +184,9 @@ def test_person_page_shows_history_and_undoes_a_merge(
     survivor, gone = merged["survivor_person_id"], merged["merged_person_id"]
     redirect = web.get(f"/revue/personnes/{gone}", follow_redirects=False)
     assert redirect.status_code == 303
-    assert redirect.headers["location"] == f"/revue/personnes/{survivor}?depuis={gone}"
+    assert (
+        redirect.headers["location"] == f"/revue/personnes/{quote(survivor)}?depuis={quote(gone)}"
+    )
     page = web.get(f"/revue/personnes/{survivor}")
     assert page.status_code == 200
     assert gone in page.text
@@ -207,7 +210,7 @@ def test_person_page_shows_history_and_undoes_a_merge(
         follow_redirects=False,
     )
     assert done.status_code == 303
-    assert done.headers["location"] == f"/revue/personnes/{survivor}?annule={gone}"
+    assert done.headers["location"] == f"/revue/personnes/{quote(survivor)}?annule={quote(gone)}"
     assert web.get(f"/revue/personnes/{gone}", follow_redirects=False).status_code == 200
 
 

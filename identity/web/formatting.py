@@ -1,0 +1,92 @@
+"""What the review pages show in French: labels of decisions, events and statuses, and the
+number, date and age formats (Jinja filters)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from fastapi.templating import Jinja2Templates
+
+DECISION_LABELS = {
+    "same": "même personne",
+    "different": "personnes différentes",
+    "unsure": "incertain (escaladée)",
+}
+EVENT_LABELS = {
+    "created": "Création",
+    "record_linked": "Fiche rattachée",
+    "record_unlinked": "Fiche détachée",
+    "merged_into": "Fusionnée dans",
+    "merged_from": "A absorbé",
+    "split_from": "Séparée de",
+    "redirected": "Redirigée vers",
+    "relinked": "Reliaison automatique",
+    "record_deleted": "Fiche supprimée (durée de conservation)",
+    "emptied": "Plus aucune fiche",
+}
+STATUS_LABELS = {
+    "pending": "À traiter",
+    "escalated": "Escaladées",
+    "second_opinion": "Second avis",
+    "closed": "Traitées",
+}
+AGREEMENT_LABELS = {
+    "agree": ("concorde", "✓"),
+    "cross": ("concorde croisée", "≈"),
+    "differ": ("diffère", "✗"),
+    "missing": ("non comparable (absent)", "–"),
+}
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def fr_number(value: float | None, digits: int = 1) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.{digits}f}".replace(".", ",")
+
+
+def fr_percent(value: float | None, digits: int = 1) -> str:
+    if value is None:
+        return "—"
+    return fr_number(value * 100, digits) + " %"
+
+
+def fr_datetime(value: datetime | None) -> str:
+    if value is None:
+        return "—"
+    return _utc(value).strftime("%d/%m/%Y %H:%M UTC")
+
+
+def fr_date(value: date | str | None) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, str):
+        parts = value.split("-")
+        return "/".join(reversed(parts))
+    return value.strftime("%d/%m/%Y")
+
+
+def fr_age(days: float | None) -> str:
+    if days is None:
+        return "—"
+    if days < 1 / 24:
+        return "moins d'une heure"
+    if days < 1:
+        return f"{int(days * 24)} h"
+    return f"{int(days)} j"
+
+
+def install(templates: Jinja2Templates) -> None:
+    """Makes the filters and labels available to every template."""
+    templates.env.filters.update(
+        number=fr_number, percent=fr_percent, dt=fr_datetime, d=fr_date, age=fr_age
+    )
+    templates.env.globals.update(
+        DECISION_LABELS=DECISION_LABELS,
+        EVENT_LABELS=EVENT_LABELS,
+        STATUS_LABELS=STATUS_LABELS,
+        AGREEMENT_LABELS=AGREEMENT_LABELS,
+    )
