@@ -20,6 +20,7 @@ from sqlalchemy import delete, insert, update
 from sqlalchemy.orm import Session
 
 from refdata.communes import repository
+from refdata.communes.index import fingerprint, record_load
 from refdata.communes.models import COMMUNE_TYPES, CogMillesime, Commune, CommuneSuccession
 from refdata.communes.service import CODE_RE
 from refdata.curated_csv import CsvRow, parse_rows, raise_if_problems
@@ -167,6 +168,7 @@ def load_cog(
     loaded = {m.millesime: m for m in repository.millesimes(session)}
     if millesime in loaded and loaded[millesime].source_sha256 == digest:
         count = loaded[millesime].communes
+        record_load(session, "cog", fingerprint([millesime.isoformat().encode(), raw]))
         return CogLoadResult(millesime, 0, 0, 0, count, 0, 0)
     if loaded and millesime < max(loaded):
         raise ImportRejectedError(
@@ -186,6 +188,7 @@ def load_cog(
     else:
         session.add(CogMillesime(millesime=millesime, source_sha256=digest, communes=len(wanted)))
     session.flush()
+    record_load(session, "cog", fingerprint([millesime.isoformat().encode(), raw]))
     return result
 
 

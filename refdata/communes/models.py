@@ -12,9 +12,17 @@ still resolves.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from srj.db import Base
@@ -83,3 +91,17 @@ class CogMillesime(Base):
     millesime: Mapped[date] = mapped_column(Date, primary_key=True)
     source_sha256: Mapped[str] = mapped_column(String(64))
     communes: Mapped[int] = mapped_column(Integer)
+
+
+class CuratedDatasetState(Base):
+    """The fingerprint of each curated dataset as last loaded (``cog``, ``courts``, ``tariffs``).
+
+    Loaders update it whenever a load changes the tables; the per-process read indexes compare
+    it on every request and rebuild when it moved, so an import in one worker is seen by all.
+    """
+
+    __tablename__ = "refdata_curated_state"
+
+    dataset: Mapped[str] = mapped_column(String(16), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from refdata.communes.index import CommuneEntry, SuccessionEntry
 from refdata.communes.models import Commune, CommuneSuccession
 from refdata.communes.service import ResolvedCommune
 
@@ -31,7 +32,7 @@ class CommuneOut(BaseModel):
     valid_to: date | None = Field(None, description="Exclusive; null while in force")
 
     @classmethod
-    def of(cls, row: Commune) -> CommuneOut:
+    def of(cls, row: Commune | CommuneEntry) -> CommuneOut:
         return cls(
             code_insee=row.code_insee,
             nom=row.nom,
@@ -54,7 +55,7 @@ class SuccessionOut(BaseModel):
     valid_to: date | None = None
 
     @classmethod
-    def of(cls, row: CommuneSuccession) -> SuccessionOut:
+    def of(cls, row: CommuneSuccession | SuccessionEntry) -> SuccessionOut:
         return cls(
             old_code=row.old_code,
             successor_code=row.successor_code,

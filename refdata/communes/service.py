@@ -16,6 +16,12 @@ from typing import Literal
 from sqlalchemy.orm import Session
 
 from refdata.communes import repository
+from refdata.communes.index import (
+    CommuneEntry,
+    CommuneIndex,
+    SuccessionEntry,
+    commune_index,
+)
 from refdata.communes.models import Commune, CommuneSuccession
 
 CODE_PATTERN = r"^(?:\d{5}|2[AB]\d{3})$"
@@ -49,11 +55,11 @@ class CommuneNotFoundError(CommuneError):
 class ResolvedCommune:
     requested_code: str
     resolution: Resolution
-    commune: Commune
+    commune: CommuneEntry
     # The COG entry the code matched when it is not the commune itself (déléguée, associée,
     # arrondissement), or the successions followed for a merged code.
-    matched: Commune | None
-    successions: tuple[CommuneSuccession, ...]
+    matched: CommuneEntry | None
+    successions: tuple[SuccessionEntry, ...]
     cog_millesime: date
 
 
@@ -67,19 +73,19 @@ def normalise_code(code: str) -> str:
     return normalised
 
 
-def effective_date(session: Session, on: date, *, clamp_to_earliest: bool) -> tuple[date, date]:
+def effective_date(index: CommuneIndex, on: date, *, clamp_to_earliest: bool) -> tuple[date, date]:
     """The date to read the COG at and the millésime in force then.
 
     With ``clamp_to_earliest``, a date before the first loaded millésime reads the earliest
     one: commune codes and their département are stable enough for jurisdiction lookups, and
     the caller reports which millésime it used.
     """
-    millesime = repository.millesime_on(session, on)
+    millesime = index.millesime_on(on)
     if millesime is not None:
         return on, millesime
-    earliest = repository.earliest_millesime(session)
-    if earliest is None:
+    if not index.millesimes:
         raise CommuneNotFoundError("no Code officiel géographique has been loaded")
+    earliest = index.millesimes[0]
     if not clamp_to_earliest:
         raise CommuneNotFoundError(
             f"the loaded COG history starts on {earliest.isoformat()}; "
@@ -88,13 +94,20 @@ def effective_date(session: Session, on: date, *, clamp_to_earliest: bool) -> tu
     return earliest, earliest
 
 
+def _current(index: CommuneIndex, code: str, on: date) -> CommuneEntry | None:
+    for entry in index.entries.get(code, ()):
+        if entry.type == "commune-actuelle" and entry.valid_on(on):
+            return entry
+    return None
+
+
 def resolve_commune(
     session: Session, code: str, on: date, *, clamp_to_earliest: bool = False
 ) -> ResolvedCommune:
     requested = normalise_code(code)
-    read_on, millesime = effective_date(session, on, clamp_to_earliest=clamp_to_earliest)
-    entries = repository.entries_on(session, requested, read_on)
-    by_type = {entry.type: entry for entry in entries}
+    index = commune_index(session)
+    read_on, millesime = effective_date(index, on, clamp_to_earliest=clamp_to_earliest)
+    by_type = {e.type: e for e in index.entries.get(requested, ()) if e.valid_on(read_on)}
     current = by_type.get("commune-actuelle")
     if current is not None:
         return ResolvedCommune(requested, "current", current, None, (), millesime)
@@ -102,13 +115,13 @@ def resolve_commune(
         entry = by_type.get(entry_type)
         if entry is None or entry.parent_code is None:
             continue
-        parent = repository.current_commune_on(session, entry.parent_code, read_on)
+        parent = _current(index, entry.parent_code, read_on)
         if parent is not None:
             return ResolvedCommune(requested, _BY_TYPE[entry_type], parent, entry, (), millesime)
-    followed: list[CommuneSuccession] = []
+    followed: list[SuccessionEntry] = []
     cursor = requested
     for _ in range(_MAX_SUCCESSION_STEPS):
-        successors = repository.successors_on(session, cursor, read_on)
+        successors = [s for s in index.successions.get(cursor, ()) if s.valid_on(read_on)]
         if not successors:
             break
         if len({s.successor_code for s in successors}) > 1:
@@ -118,7 +131,7 @@ def resolve_commune(
             )
         followed.append(successors[0])
         cursor = successors[0].successor_code
-        current = repository.current_commune_on(session, cursor, read_on)
+        current = _current(index, cursor, read_on)
         if current is not None:
             return ResolvedCommune(requested, "merged", current, None, tuple(followed), millesime)
     raise CommuneNotFoundError(

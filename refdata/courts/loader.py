@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
+from refdata.communes.index import fingerprint, record_load
 from refdata.communes.models import Commune
 from refdata.communes.service import CODE_RE
 from refdata.courts.models import (
@@ -253,6 +254,11 @@ def _sync(
 def load_courts(session: Session, directory: Path = DEFAULT_DIRECTORY) -> CourtsLoadResult:
     """Validate both files against each other and the COG, then sync (the caller commits)."""
     courts, ressorts = parse_directory(session, directory)
+    record_load(
+        session,
+        "courts",
+        fingerprint((directory / name).read_bytes() for name in (COURTS_FILE, RESSORTS_FILE)),
+    )
     return CourtsLoadResult(
         courts=_sync(session, CourtVersion, ("court_id", "valid_from"), courts),
         ressorts=_sync(

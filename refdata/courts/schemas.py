@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from refdata.communes.schemas import CommuneResolutionOut
+from refdata.courts.index import CourtEntry, RessortEntry
 from refdata.courts.models import CourtRessort, CourtVersion
 from refdata.courts.service import CompetentCourt, CourtDetail, CourtsForCommune
 
@@ -38,7 +39,7 @@ class CourtOut(BaseModel):
     note: str = ""
 
     @classmethod
-    def of(cls, row: CourtVersion) -> CourtOut:
+    def of(cls, row: CourtVersion | CourtEntry) -> CourtOut:
         return cls(
             id=row.court_id,
             type=row.type,
@@ -71,7 +72,7 @@ class RessortOut(BaseModel):
     note: str = ""
 
     @classmethod
-    def of(cls, row: CourtRessort) -> RessortOut:
+    def of(cls, row: CourtRessort | RessortEntry) -> RessortOut:
         return cls(
             granularity=row.granularity,  # type: ignore[arg-type]  # checked by the table
             code=row.code,

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from refdata.communes.models import Commune
 from refdata.communes.service import CommuneError, ResolvedCommune, resolve_commune
 from refdata.courts import repository
+from refdata.courts.index import CourtEntry, RessortEntry, court_index
 from refdata.courts.models import (
     APPEAL_TYPES,
     COURT_TYPES,
@@ -58,10 +59,10 @@ class CourtNotFoundError(CourtLookupError):
 
 @dataclass(frozen=True)
 class CompetentCourt:
-    court: CourtVersion
+    court: CourtEntry
     role: Role
     match: Match
-    ressort: CourtRessort | None
+    ressort: RessortEntry | None
     # For an appeal court: the first-instance courts it is listed for.
     via: tuple[str, ...] = ()
 
@@ -104,10 +105,13 @@ def courts_for_commune(
     except CommuneError as exc:
         raise CourtNotFoundError(str(exc), parameter="code_commune") from None
     commune = resolved.commune
-    ressorts = repository.ressorts_for(
-        session, commune=commune.code_insee, departement=commune.departement, on=on
+    index = court_index(session)
+    ressorts = index.ressorts_on("commune", commune.code_insee, on) + index.ressorts_on(
+        "departement", commune.departement, on
     )
-    versions = repository.versions_on(session, {r.court_id for r in ressorts}, on)
+    versions = {
+        r.court_id: v for r in ressorts if (v := index.version_on(r.court_id, on)) is not None
+    }
     first_instance = [
         r
         for r in ressorts
@@ -137,9 +141,11 @@ def courts_for_commune(
         for r in sorted(first_instance, key=lambda r: r.court_id)
         if r.scope == "enclave" and r.court_id in enclave_ids
     ]
-    parents = repository.versions_on(
-        session, {c.court.parent_id for c in chosen if c.court.parent_id}, on
-    )
+    parents = {
+        parent_id: parent
+        for parent_id in {c.court.parent_id for c in chosen if c.court.parent_id}
+        if (parent := index.version_on(parent_id, on)) is not None
+    }
     for parent_id, parent in sorted(parents.items()):
         if parent.type not in APPEAL_TYPES:
             continue

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
+from refdata.communes.index import fingerprint, record_load
 from refdata.curated_csv import CsvRow, raise_if_problems, read_rows
 from refdata.errors import ImportRejectedError, Problem
 from refdata.tariffs.models import (
@@ -250,6 +251,9 @@ def _sync(session: Session, table: _Table, wanted: list[dict[str, Any]]) -> Load
 def load_tariffs(session: Session, directory: Path = DEFAULT_DIRECTORY) -> dict[str, Any]:
     """Validate the four files, then sync the tables (the caller's transaction commits)."""
     parsed = parse_directory(directory)
+    record_load(
+        session, "tariffs", fingerprint((directory / name).read_bytes() for name in FILES.values())
+    )
     per_table = {name: _sync(session, TABLES[name], rows) for name, rows in parsed.items()}
     total = sum(per_table.values(), LoadCounts())
     return {**total.as_dict(), "tables": {k: v.as_dict() for k, v in per_table.items()}}
