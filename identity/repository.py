@@ -107,16 +107,15 @@ class RegistryRepository:
         if exclusive_registry:
             self.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": REGISTRY_LOCK})
             return
-        self.session.execute(text("SELECT pg_advisory_xact_lock_shared(:k)"), {"k": REGISTRY_LOCK})
-        ordered = sorted(set(hashes))
-        if ordered:
-            self.session.execute(
-                text(
-                    "SELECT count(pg_advisory_xact_lock(h)) FROM "
-                    "(SELECT unnest(CAST(:hs AS bigint[])) AS h ORDER BY 1) AS ordered_keys"
-                ),
-                {"hs": ordered},
-            )
+        # One round trip. Holders of the exclusive registry lock take no key lock, so the
+        # order between the shared registry lock and the key locks cannot deadlock.
+        self.session.execute(
+            text(
+                "SELECT pg_advisory_xact_lock_shared(:k), (SELECT count(pg_advisory_xact_lock(h)) "
+                "FROM (SELECT unnest(CAST(:hs AS bigint[])) AS h ORDER BY 1) AS ordered_keys)"
+            ),
+            {"k": REGISTRY_LOCK, "hs": sorted(set(hashes))},
+        )
 
     # -- records ---------------------------------------------------------------------------------
 
@@ -185,6 +184,33 @@ class RegistryRepository:
                 by_key[h].append(rid)
         return by_key
 
+    def candidates(
+        self, hashes: Sequence[int], cap: int
+    ) -> tuple[dict[int, list[uuid.UUID]], dict[uuid.UUID, CandidateRow]]:
+        """Records sharing each key (at most ``cap`` per key) and their standardised rows."""
+        if not self.is_postgresql or not hashes:
+            by_key = self.candidate_ids(hashes, cap)
+            return by_key, self.load_candidates({i for ids in by_key.values() for i in ids})
+        # PostgreSQL: one round trip (the online path's latency is mostly round trips).
+        stmt = text(
+            "SELECT k.h, b.record_id, r.std, l.person_id, l.origin "
+            "FROM unnest(CAST(:hs AS bigint[])) AS k(h) "
+            "CROSS JOIN LATERAL (SELECT record_id FROM identity_blocking_keys "
+            "WHERE key_hash = k.h LIMIT :cap) AS b "
+            "JOIN identity_source_records r ON r.id = b.record_id "
+            "JOIN identity_links l ON l.record_id = b.record_id"
+        )
+        by_key: dict[int, list[uuid.UUID]] = defaultdict(list)
+        rows: dict[uuid.UUID, CandidateRow] = {}
+        for chunk in _chunks(list(hashes)):
+            for h, rid, std, person_id, origin in self.session.execute(
+                stmt, {"hs": list(chunk), "cap": cap}
+            ):
+                by_key[h].append(rid)
+                if rid not in rows:
+                    rows[rid] = CandidateRow(rid, orjson.loads(std), person_id, origin)
+        return by_key, rows
+
     def load_candidates(self, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, CandidateRow]:
         rows: dict[uuid.UUID, CandidateRow] = {}
         r, lk = SourceRecord, Link
@@ -240,6 +266,58 @@ class RegistryRepository:
                     copy.write_row([row[c] for c in columns])
             return
         self.session.execute(insert(table), rows)
+
+    def insert_in_order(
+        self,
+        tables: Sequence[tuple[type[Any], list[dict[str, Any]]]],
+        touch: tuple[Sequence[str], datetime] | None = None,
+    ) -> None:
+        """Insert rows of several tables in this order (foreign keys), then touch persons.
+
+        PostgreSQL: large tables go through COPY, runs of small ones through one psycopg
+        pipeline (all statements sent, one synchronisation): the online path's writes cost one
+        round trip instead of one per table.
+        """
+        if not self.is_postgresql:
+            for model, rows in tables:
+                if rows:
+                    self._insert_many(model, rows)
+            if touch and touch[0]:
+                self.touch_persons(touch[0], touch[1])
+            return
+        raw = self.session.connection().connection.driver_connection
+        pending: list[tuple[sql.Composable, list[list[Any]]]] = []
+
+        def flush() -> None:
+            if not pending:
+                return
+            with raw.pipeline(), raw.cursor() as cursor:
+                for statement, params in pending:
+                    cursor.executemany(statement, params)
+            pending.clear()
+
+        for model, rows in tables:
+            if not rows:
+                continue
+            if len(rows) >= _COPY_FROM:
+                flush()
+                self._insert_many(model, rows)
+                continue
+            columns = list(rows[0])
+            statement = sql.SQL("INSERT INTO {} ({}) VALUES ({})").format(
+                sql.Identifier(model.__table__.name),
+                sql.SQL(", ").join(map(sql.Identifier, columns)),
+                sql.SQL(", ").join(sql.Placeholder() * len(columns)),
+            )
+            pending.append((statement, [[row[c] for c in columns] for row in rows]))
+        if touch and touch[0]:
+            pending.append(
+                (
+                    sql.SQL("UPDATE identity_persons SET updated_at = %s WHERE id = ANY(%s)"),
+                    [[touch[1], sorted(set(touch[0]))]],
+                )
+            )
+        flush()
 
     def insert_persons(self, rows: list[dict[str, Any]]) -> None:
         if rows:

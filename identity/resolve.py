@@ -33,7 +33,18 @@ from identity.config import RegistrySettings
 from identity.crypto import Pseudonymiser, RegistryCrypto
 from identity.ids import new_person_id
 from identity.matcher import CandidateScore, Matcher, Thresholds
-from identity.models import EventKind, LinkOrigin, PersonStatus, SuggestionStatus
+from identity.models import (
+    BlockingKey,
+    EventKind,
+    Link,
+    LinkOrigin,
+    MatchSuggestion,
+    Person,
+    PersonEvent,
+    PersonStatus,
+    SourceRecord,
+    SuggestionStatus,
+)
 from identity.repository import CandidateRow, ExistingRecord, RegistryRepository, key_hash
 from identity.schemas import RecordIn, ResolveStatus
 
@@ -429,6 +440,22 @@ class Resolver:
 
     def _flush(self, w: _Writes, now: datetime) -> None:
         repo = self.repo
+        created = {p["id"] for p in w.persons}
+        touched = sorted(w.touched_persons - created)
+        if not (w.record_updates or w.link_updates or w.superseded or w.merged):
+            # New records only (the online path and most of an ingest): plain inserts.
+            repo.insert_in_order(
+                [
+                    (Person, w.persons),
+                    (SourceRecord, w.records),
+                    (BlockingKey, w.keys),
+                    (Link, w.links),
+                    (MatchSuggestion, w.suggestions),
+                    (PersonEvent, w.events),
+                ],
+                touch=(touched, now),
+            )
+            return
         repo.insert_persons(w.persons)
         repo.insert_records(w.records)
         repo.update_records(w.record_updates)
@@ -440,10 +467,8 @@ class Resolver:
         repo.insert_suggestions(w.suggestions)
         repo.mark_merged(w.merged, now)
         repo.insert_events(w.events)
-        created = {p["id"] for p in w.persons}
-        existing_touched = w.touched_persons - created
-        if existing_touched:
-            repo.touch_persons(existing_touched, now)
+        if touched:
+            repo.touch_persons(touched, now)
 
 
 class _BatchState:
@@ -466,10 +491,10 @@ class _BatchState:
 
     def prefetch(self, prepared: Sequence[_Prepared]) -> None:
         hashes = sorted({h for p in prepared for h in p.key_hashes})
-        hits = self.repo.candidate_ids(hashes, self.config.candidates_per_key)
+        hits, rows = self.repo.candidates(hashes, self.config.candidates_per_key)
         for h, ids in hits.items():
             self.key_index[h].extend(ids)
-        self.rows.update(self.repo.load_candidates({i for ids in hits.values() for i in ids}))
+        self.rows.update(rows)
         updated = [p.existing.id for p in prepared if p.existing is not None]
         if updated:
             must, cannot = self.repo.active_constraints(updated)
