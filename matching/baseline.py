@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Final, Literal
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import splink.comparison_library as cl
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 from splink.internals.database_api import DatabaseAPISubClass
@@ -158,18 +159,73 @@ def predict_baseline(
 
 
 def cluster_baseline(linker: Linker, predictions: Any, auto_link: float) -> pa.Table:
-    """Splink's connected components at the auto-link threshold: ``record_id, cluster_id``."""
-    clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
-        predictions, threshold_match_probability=auto_link
+    """Connected components at the auto-link threshold: ``record_id, cluster_id``.
+
+    On DuckDB this is Splink's own clustering. On Spark, Splink's iterative connected
+    components issues dozens of small Spark jobs per iteration (minutes for a few hundred
+    records on a small machine); the pairs above the threshold are collected and the same
+    components computed locally, labelled like Splink's (each cluster by its smallest
+    record_id).
+    """
+    if linker._db_api.sql_dialect.sql_dialect_str != "spark":
+        clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
+            predictions, threshold_match_probability=auto_link
+        )
+        table = clusters.as_duckdbpyrelation().select("record_id, cluster_id").to_arrow_table()
+        return table.cast(pa.schema([("record_id", pa.string()), ("cluster_id", pa.string())]))
+    pairs = pairs_table(predictions)
+    pairs = pairs.filter(pc.greater_equal(pairs.column("match_probability"), auto_link))
+    records = linker._input_tables_dict
+    ids = pa.concat_arrays(
+        [
+            frame.as_spark_dataframe().select("record_id").toArrow().column(0).combine_chunks()
+            for frame in records.values()
+        ]
+    ).cast(pa.string())
+    return components_table(ids, pairs)
+
+
+def components_table(record_ids: pa.Array, pairs: pa.Table) -> pa.Table:
+    """Connected components of the records through ``pairs``, each labelled by its smallest
+    record_id (Splink's convention)."""
+    import numpy as np
+
+    from matching.evaluate import connected_labels
+
+    order = pc.sort_indices(record_ids)
+    ordered = pc.take(record_ids, order)
+    left = pc.index_in(pairs.column("record_id_l"), value_set=ordered)
+    right = pc.index_in(pairs.column("record_id_r"), value_set=ordered)
+    labels = connected_labels(
+        len(ordered),
+        np.asarray(left.to_numpy(zero_copy_only=False), dtype=np.int64),
+        np.asarray(right.to_numpy(zero_copy_only=False), dtype=np.int64),
     )
-    table = clusters.as_duckdbpyrelation().select("record_id, cluster_id").to_arrow_table()
-    return table.cast(pa.schema([("record_id", pa.string()), ("cluster_id", pa.string())]))
+    # Nodes are numbered in record_id order, so the smallest node is the smallest record_id.
+    return pa.table({"record_id": ordered, "cluster_id": pc.take(ordered, pa.array(labels))})
 
 
 def pairs_table(predictions: Any) -> pa.Table:
-    """The job's ``pairs.parquet`` columns from a Splink prediction frame."""
-    relation = predictions.as_duckdbpyrelation()
-    return relation.select(
-        "cast(record_id_l as varchar) as record_id_l, cast(record_id_r as varchar) as "
-        "record_id_r, match_weight, match_probability"
-    ).to_arrow_table()
+    """The job's ``pairs.parquet`` columns from a Splink prediction frame (DuckDB or Spark)."""
+    columns = (
+        "cast(record_id_l as string) as record_id_l",
+        "cast(record_id_r as string) as record_id_r",
+        "cast(match_weight as double) as match_weight",
+        "cast(match_probability as double) as match_probability",
+    )
+    if hasattr(predictions, "as_spark_dataframe") and type(predictions).__name__ == (
+        "SparkDataFrame"
+    ):
+        table = predictions.as_spark_dataframe().selectExpr(*columns).toArrow()
+    else:
+        table = predictions.as_duckdbpyrelation().select(", ".join(columns)).to_arrow_table()
+    return table.cast(
+        pa.schema(
+            [
+                ("record_id_l", pa.string()),
+                ("record_id_r", pa.string()),
+                ("match_weight", pa.float64()),
+                ("match_probability", pa.float64()),
+            ]
+        )
+    )
