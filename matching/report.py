@@ -19,6 +19,7 @@ from __future__ import annotations
 import html
 import json
 import math
+import uuid
 from collections.abc import Mapping, Sequence
 from copy import deepcopy
 from dataclasses import dataclass, field
@@ -300,6 +301,24 @@ def render(report: ReportData) -> str:
     parts.append(f"const SPECS = {_json_for_script(specs)};")
     parts.append(_EMBED_JS)
     parts.append("</script></body></html>")
+    return "\n".join(parts)
+
+
+def charts_html(charts: Sequence[ReportChart]) -> str:
+    """An HTML fragment drawing ``charts`` offline (for a notebook cell): the runtimes
+    inlined once, then one titled div per chart."""
+    libraries = load_chart_libraries()
+    esc = html.escape
+    prefix = f"srj-{uuid.uuid4().hex[:8]}"
+    parts = [f"<script>{src}</script>" for src in libraries.values()]
+    specs = []
+    for index, chart in enumerate(charts):
+        div = f"{prefix}-{index}"
+        specs.append((div, chart.spec))
+        parts.append(f"<h3>{esc(chart.title)}</h3><p>{esc(chart.explanation)}</p>")
+        parts.append(f"<div id='{div}' class='chart'></div>")
+    parts.append(f"<script>(function () {{ const SPECS = {_json_for_script(specs)};")
+    parts.append(_EMBED_JS + "})();</script>")
     return "\n".join(parts)
 
 
