@@ -379,13 +379,21 @@ class Relinker:
             if sid not in set(settled)
         }
         decided = repo.decided_pairs()
+        _, cannot = repo.active_constraints()
+        apart = {
+            frozenset((person_of[a], person_of[b]))
+            for a, b in cannot
+            if a in person_of and b in person_of
+        }
         best: dict[frozenset[str], ScoredPair] = {}
         for pair in clustering.review_pairs:
             person_l, person_r = person_of.get(pair.record_l), person_of.get(pair.record_r)
             if person_l is None or person_r is None or person_l == person_r:
                 continue
             persons = frozenset((person_l, person_r))
-            if persons in still_pending or frozenset((pair.record_l, pair.record_r)) in decided:
+            if persons in still_pending or persons in apart:
+                continue  # already asked, or the two persons were declared different
+            if frozenset((pair.record_l, pair.record_r)) in decided:
                 continue
             kept = best.get(persons)
             if kept is None or pair.match_weight > kept.match_weight:

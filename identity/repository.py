@@ -504,6 +504,28 @@ class RegistryRepository:
             (must if kind == DecisionKind.SAME.value else cannot).append((a, b))
         return must, cannot
 
+    def persons_declared_different(self, person_id: str, others: Sequence[str]) -> set[str]:
+        """Those of ``others`` holding a record declared "different" from one of ``person_id``."""
+        if not others:
+            return set()
+        d = Decision
+        la, lb = Link.__table__.alias("la"), Link.__table__.alias("lb")
+        stmt = (
+            select(la.c.person_id, lb.c.person_id)
+            .select_from(d)
+            .join(la, la.c.record_id == d.record_a_id)
+            .join(lb, lb.c.record_id == d.record_b_id)
+            .where(
+                d.decision == DecisionKind.DIFFERENT.value,
+                d.revoked_by_id.is_(None),
+                or_(
+                    (la.c.person_id == person_id) & lb.c.person_id.in_(list(others)),
+                    (lb.c.person_id == person_id) & la.c.person_id.in_(list(others)),
+                ),
+            )
+        )
+        return {b if a == person_id else a for a, b in self.session.execute(stmt)}
+
     def decided_pairs(self) -> set[frozenset[uuid.UUID]]:
         """Record pairs with a decision in force, whatever it said (never suggested again)."""
         d = Decision

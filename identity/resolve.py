@@ -350,7 +350,13 @@ class Resolver:
         if e is None:
             state.added(target)
 
-        for ps in outcome.review:
+        review = outcome.review
+        if review and outcome.link_to is not None:
+            # Persons a reviewer declared different from the one just linked are not
+            # suggested again: the decision is in force.
+            apart = self.repo.persons_declared_different(target, [p.person_id for p in review])
+            review = tuple(p for p in review if p.person_id not in apart)
+        for ps in review:
             other = ps.best.candidate_id
             if other in decided or not state.may_suggest(record_id, other):
                 continue

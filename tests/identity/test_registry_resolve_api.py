@@ -142,3 +142,26 @@ def test_record_lookup(post: Post, client: TestClient, token: Callable[..., dict
     missing = client.get("/v1/records/APPI/2024/99999", headers=token("reviewer"))
     assert missing.status_code == 404
     assert "99999" not in missing.json()["detail"]
+
+
+def test_persons_declared_different_are_not_suggested_again(
+    post: Post, db_session: Session, crypto: RegistryCrypto
+) -> None:
+    a = post("A1")
+    b = post("B1", commune=None)  # review band against A1
+    assert b["status"] == "pending_review"
+    decide_different(
+        db_session,
+        record_id_of(db_session, crypto, "CASSIOPEE", "A1"),
+        record_id_of(db_session, crypto, "CASSIOPEE", "B1"),
+    )
+    n = post("N1", source="GENESIS")  # A's twin record, in B's review band too
+    assert n["status"] == "linked"
+    assert n["person_id"] == a["person_id"]
+    new_id = record_id_of(db_session, crypto, "GENESIS", "N1")
+    about_n = db_session.scalars(
+        select(MatchSuggestion).where(
+            (MatchSuggestion.record_id == new_id) | (MatchSuggestion.candidate_record_id == new_id)
+        )
+    ).all()
+    assert about_n == []
