@@ -107,6 +107,21 @@ class MemorySampler:
         self._thread.join()
 
 
+class StagePrinter:
+    """Prints each stage as it ends, with the memory peak so far (long runs show progress)."""
+
+    def __init__(self, sampler: MemorySampler) -> None:
+        self.sampler = sampler
+
+    def start(self, stage: str, description: str) -> None:
+        print(f"  {stage}...", flush=True)
+
+    def finish(self, stage: str, seconds: float) -> None:
+        print(
+            f"  {stage}: {seconds:.1f} s, peak so far {self.sampler.peak / 1e9:.2f} GB", flush=True
+        )
+
+
 @dataclass
 class PipelineRun:
     name: str
@@ -173,7 +188,7 @@ def run_pipeline(
 ) -> PipelineRun:
     gc.collect()
     start_rss = sampler.reset()
-    timer = StageTimer()
+    timer = StageTimer(StagePrinter(sampler))
     lowest_review = weight_to_probability(min(REVIEW_WEIGHTS))
     with quiet_splink():
         db_api = make_db_api("duckdb")
