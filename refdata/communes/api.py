@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response
 
 from refdata.communes import service
+from refdata.communes.index import cached_body
 from refdata.communes.schemas import (
     CommuneHistoryOut,
     CommuneOut,
@@ -52,7 +53,7 @@ def get_commune(
     code: CodePath,
     as_of: AsOfQuery = None,
     history: HistoryQuery = False,
-) -> CommuneResolutionOut | CommuneHistoryOut:
+) -> Response | CommuneHistoryOut:
     """The current commune a code designates, and how it was resolved.
 
     A code that disappeared in a merger keeps resolving to the commune that absorbed it
@@ -67,7 +68,13 @@ def get_commune(
                 versions=[CommuneOut.of(v) for v in versions],
                 successions=[SuccessionOut.of(s) for s in successions],
             )
-        resolved = service.resolve_commune(session, code, as_of or date.today())
+        on = as_of or date.today()
+
+        def body() -> bytes:
+            resolved = service.resolve_commune(session, code, on)
+            return CommuneResolutionOut.of(resolved).model_dump_json().encode()
+
+        content = cached_body(session, ("commune", code.upper(), on), body)
     except service.CommuneError as exc:
         raise as_problem(exc) from None
-    return CommuneResolutionOut.of(resolved)
+    return Response(content=content, media_type="application/json")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -29,6 +29,9 @@ T = TypeVar("T")
 
 _lock = threading.Lock()
 _cache: dict[tuple[str, str], tuple[tuple[Any, ...], Any]] = {}
+# Ready-made response bodies: (database URL) -> (fingerprints, LRU of key -> bytes).
+_bodies: dict[str, tuple[tuple[Any, ...], OrderedDict[tuple[Any, ...], bytes]]] = {}
+MAX_BODIES = 20_000
 
 
 def fingerprint(chunks: Iterable[bytes]) -> str:
@@ -78,6 +81,28 @@ def cached(session: Session, name: str, build: Callable[[Session], T]) -> T:
     with _lock:
         _cache[key] = (token, value)
     return value
+
+
+def cached_body(session: Session, key: tuple[Any, ...], make: Callable[[], bytes]) -> bytes:
+    """A response body computed once per dataset state (answers only change with a load)."""
+    url = session.get_bind().engine.url.render_as_string(hide_password=True)
+    token = _state(session)
+    current = _bodies.get(url)
+    if current is None or current[0] != token:
+        with _lock:
+            current = _bodies.get(url)
+            if current is None or current[0] != token:
+                current = (token, OrderedDict())
+                _bodies[url] = current
+    bodies = current[1]
+    body = bodies.get(key)
+    if body is None:
+        body = make()
+        with _lock:
+            bodies[key] = body
+            if len(bodies) > MAX_BODIES:
+                bodies.popitem(last=False)
+    return body
 
 
 @dataclass(frozen=True, slots=True)

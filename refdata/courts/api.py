@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response
 
+from refdata.communes.index import cached_body
 from refdata.courts import service
 from refdata.courts.schemas import (
     CourtDetailOut,
@@ -77,7 +78,7 @@ def list_courts(
     departement: DepartementQuery = None,
     as_of: AsOfQuery = None,
     history: HistoryQuery = False,
-) -> CourtsForCommuneOut | CourtListOut:
+) -> Response | CourtListOut:
     """With `code_commune`: the tribunal judiciaire (or tribunal de première instance) and
     the cour d'appel competent for the commune.
 
@@ -100,9 +101,15 @@ def list_courts(
                     "history is not available with code_commune; use as_of",
                     parameter="history",
                 )
-            return CourtsForCommuneOut.of(
-                service.courts_for_commune(session, code_commune, on, types=type_)
-            )
+            types = tuple(sorted(set(type_))) if type_ else ()
+
+            def body() -> bytes:
+                result = service.courts_for_commune(session, code_commune, on, types=list(types))
+                return CourtsForCommuneOut.of(result).model_dump_json().encode()
+
+            # The hot path: answers only change when a dataset is loaded, so keep the body.
+            content = cached_body(session, ("courts", code_commune.upper(), on, types), body)
+            return Response(content=content, media_type="application/json")
         courts = service.list_courts(
             session, on=on, types=type_, departement=departement, history=history
         )
