@@ -55,6 +55,7 @@ from identity.web.session import (
     set_login_csrf_cookie,
     set_session_cookie,
 )
+from matching.records import SOURCES
 from srj.auth import Role
 from srj.settings import Settings, get_settings
 
@@ -293,7 +294,7 @@ def queue_page(
             "status": status.value,
             "source": src,
             "court": court,
-            "sources": service.repo.sources(),
+            "sources": list(SOURCES),
             "courts": service.repo.courts(),
             "filter_query": _filter_query(src, court),
             "done": DECISION_LABELS.get(fait or ""),
