@@ -14,6 +14,7 @@ import socket
 import subprocess
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -37,14 +38,26 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+BACKENDS = [
+    b.strip()
+    for b in os.environ.get("SRJ_TEST_BACKENDS", "sqlite,postgresql").split(",")
+    if b.strip()
+]
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def live_server(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    database_factory: Any,
+) -> Iterator[LiveServer]:
     root = tmp_path_factory.mktemp("live")
     env = dict(os.environ)
     env.update(
         SRJ_ENV="development",
         SRJ_DATA_DIR=str(root / "var"),
-        SRJ_DATABASE_URL=f"sqlite:///{root / 'srj.db'}",
+        # A database of its own (a fresh PostgreSQL database, or a SQLite file), migrated.
+        SRJ_DATABASE_URL=database_factory(request.param),
         SRJ_LOG_JSON="true",
         # Every decision applies at once; no sampling for second opinions in this scenario.
         SRJ_REVIEW_SECOND_OPINION_RATE="0",
