@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -9,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from fastapi.testclient import TestClient
@@ -77,6 +79,48 @@ def test_labels_are_the_decisions_in_force_in_the_format_link_jobs_read(
     }
     text = out.read_text()
     assert "ALPHA" not in text  # no identity trait, only ids and scores
+
+    # The file feeds `srj link evaluate --labels`: precision per score band of the job's pairs.
+    ids = [f"row-{t}-{i}" for t in ("L1", "L2", "L3", "L4") for i in (1, 2)]
+    (tmp_path / "clusters.csv").write_text(
+        "record_id,cluster_id\n" + "".join(f"{r},{r}\n" for r in ids)
+    )
+    (tmp_path / "truth.csv").write_text(
+        "record_id,person_id\n" + "".join(f"{r},{r[:-2]}\n" for r in ids)
+    )
+    pa_pairs = pa.table(
+        {
+            "record_id_l": [f"row-{t}-1" for t in ("L1", "L2", "L3", "L4")],
+            "record_id_r": [f"row-{t}-2" for t in ("L1", "L2", "L3", "L4")],
+            "match_weight": [7.0] * 4,
+            "match_probability": [1 / (1 + 2**-7)] * 4,
+        }
+    )
+    pq.write_table(pa_pairs, tmp_path / "pairs.parquet")
+    evaluated = subprocess.run(
+        [
+            SRJ,
+            "link",
+            "evaluate",
+            "--clusters",
+            str(tmp_path / "clusters.csv"),
+            "--truth",
+            str(tmp_path / "truth.csv"),
+            "--pairs",
+            str(tmp_path / "pairs.parquet"),
+            "--labels",
+            str(out),
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert evaluated.returncode == 0, evaluated.stderr
+    bands = json.loads(evaluated.stdout)["precision_by_band"]
+    band = next(b for b in bands if b["labelled_pairs"])
+    assert (band["lower"], band["labelled_pairs"], band["same"]) == (5.0, 3, 1.0)
 
     parquet = tmp_path / "labels.parquet"
     export_labels(ReviewRepository(db_session), crypto, parquet, LabelIds.REGISTRY)
