@@ -27,8 +27,6 @@ import platform
 import sys
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -157,27 +155,6 @@ def _filter_pairs(pairs: pa.Table, threshold: float) -> pa.Table:
     return pairs.filter(pc.greater_equal(pairs.column("match_probability"), threshold))
 
 
-@contextmanager
-def _threshold_override(model: Any, auto_link: float, review: float) -> Iterator[None]:
-    """Temporarily set the model's thresholds (the sweep re-clusters at each one)."""
-    from dataclasses import replace
-
-    if hasattr(model, "thresholds"):
-        saved = model.thresholds
-        model.thresholds = replace(saved, auto_link=auto_link, review=review)
-        try:
-            yield
-        finally:
-            model.thresholds = saved
-    else:
-        saved_pair = (model.auto_link, model.review)
-        model.auto_link, model.review = auto_link, review
-        try:
-            yield
-        finally:
-            model.auto_link, model.review = saved_pair
-
-
 def run_pipeline(
     pipeline: LinkagePipeline,
     records: pa.Table,
@@ -197,11 +174,9 @@ def run_pipeline(
         with timer.stage("train", "train"):
             model = pipeline.train(std, labels=None, db_api=db_api)
         info = pipeline.info(model)
-        with (
-            timer.stage("predict", "predict"),
-            _threshold_override(model, info.auto_link, min(lowest_review, info.review)),
-        ):
-            scored = pipeline.predict(model, std, db_api=db_api)
+        with timer.stage("predict", "predict"):
+            wide = pipeline.with_thresholds(model, info.auto_link, min(lowest_review, info.review))
+            scored = pipeline.predict(wide, std, db_api=db_api)
         with timer.stage("cluster", "cluster"):
             clusters = pipeline.cluster(model, scored, std)
         peak = sampler.peak
@@ -236,8 +211,8 @@ def threshold_sweep(
     points = []
     for auto_weight in AUTO_LINK_WEIGHTS:
         auto_link = weight_to_probability(auto_weight)
-        with _threshold_override(model, auto_link, default_review):
-            clusters = pipeline.cluster(model, scored, std)
+        at = pipeline.with_thresholds(model, auto_link, min(default_review, auto_link))
+        clusters = pipeline.cluster(at, scored, std)
         for review_weight in REVIEW_WEIGHTS:
             review = weight_to_probability(review_weight)
             if review >= auto_link:
