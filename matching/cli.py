@@ -284,6 +284,13 @@ def evaluate(
         Path | None,
         typer.Option("--labels", help="Clerical labels: adds precision per score band"),
     ] = None,
+    bands: Annotated[
+        str | None,
+        typer.Option(
+            "--bands",
+            help="Match-weight band edges for --labels, comma-separated (default 0,5,10,15,20)",
+        ),
+    ] = None,
     json_out: Annotated[
         Path | None, typer.Option("--json", help="Also write every metric to this JSON file")
     ] = None,
@@ -305,8 +312,14 @@ def evaluate(
     """
     if output_format not in ("table", "json"):
         _fail(f"--format must be table or json, not {output_format!r}")
+    edges: tuple[float, ...] | None = None
+    if bands is not None:
+        try:
+            edges = tuple(float(b) for b in bands.split(",") if b.strip())
+        except ValueError:
+            _fail(f"--bands must be numbers separated by commas, not {bands!r}")
     try:
-        document = evaluate_job(clusters, truth, pairs_path=pairs, labels_path=labels)
+        document = evaluate_job(clusters, truth, pairs_path=pairs, labels_path=labels, bands=edges)
     except (InputError, EvaluationError, JobError) as exc:
         _fail(str(exc))
     text = json.dumps(document, indent=1, ensure_ascii=False)

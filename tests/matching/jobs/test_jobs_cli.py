@@ -239,6 +239,39 @@ def test_evaluate_with_labels(
     assert code == 0
     bands = json.loads(stdout)["precision_by_band"]
     assert sum(b["labelled_pairs"] for b in bands) == 3
+    code, stdout, _ = run(
+        "evaluate",
+        "--clusters",
+        out / "clusters.parquet",
+        "--truth",
+        population_files["truth"],
+        "--pairs",
+        out / "pairs.parquet",
+        "--labels",
+        labels,
+        "--bands",
+        "-10,30",
+        "--format",
+        "json",
+    )
+    assert code == 0
+    names = [b["band"] for b in json.loads(stdout)["precision_by_band"]]
+    assert names == ["unscored (below review)", "[-inf, -10)", "[-10, 30)", "[30, inf)"]
+    code, _, stderr = run(
+        "evaluate",
+        "--clusters",
+        out / "clusters.parquet",
+        "--truth",
+        population_files["truth"],
+        "--pairs",
+        out / "pairs.parquet",
+        "--labels",
+        labels,
+        "--bands",
+        "low,high",
+    )
+    assert code == 2
+    assert "--bands must be numbers" in stderr
     code, _, stderr = run(
         "evaluate",
         "--clusters",
