@@ -56,6 +56,12 @@ AUTH: dict[int | str, dict[str, Any]] = {
     403: {"description": "The token lacks the required role", **_problem},
 }
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "Unknown review", **_problem}}
+MALFORMED: dict[int | str, dict[str, Any]] = {
+    400: {"description": "The body is not a JSON document", **_problem}
+}
+INVALID: dict[int | str, dict[str, Any]] = {
+    422: {"description": "Malformed parameter (named in the problem)", **_problem}
+}
 COURT_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$"
 REVIEW_ID = Path(ge=1, le=2**62, description="Review (match suggestion) identifier")
 
@@ -89,7 +95,7 @@ def _not_found() -> ProblemError:
     tags=["reviews"],
     summary="The review queue, most consequential first",
     response_model=ReviewPage,
-    responses={**AUTH, 400: {"description": "Malformed cursor", **_problem}},
+    responses={**AUTH, **INVALID, 400: {"description": "Malformed cursor", **_problem}},
 )
 def list_reviews(
     service: ReviewServiceDep,
@@ -144,7 +150,7 @@ def review_statistics(
     tags=["reviews"],
     summary="A suggestion: both identities, the model's reasons, the persons' other records",
     response_model=ReviewDetail,
-    responses={**AUTH, **NOT_FOUND},
+    responses={**AUTH, **NOT_FOUND, **INVALID},
 )
 def get_review(
     service: ReviewServiceDep,
@@ -173,6 +179,7 @@ def get_review(
     responses={
         **AUTH,
         **NOT_FOUND,
+        **MALFORMED,
         409: {"description": "Stale version, or already closed: nothing changed", **_problem},
         422: {"description": 'Missing reason for "different", malformed body', **_problem},
     },
@@ -208,6 +215,7 @@ def decide(
     response_model=SplitOut,
     responses={
         **AUTH,
+        **MALFORMED,
         404: {"description": "Unknown person", **_problem},
         409: {"description": "The merge cannot be undone as things stand", **_problem},
         422: {"description": "Malformed identifier, missing reason", **_problem},

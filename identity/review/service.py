@@ -42,6 +42,7 @@ from identity.models import (
     Decision,
     DecisionKind,
     EventKind,
+    Link,
     LinkOrigin,
     MatchSuggestion,
     PersonStatus,
@@ -68,6 +69,7 @@ from identity.review.schemas import (
     ReviewPage,
     SplitOut,
 )
+from identity.schemas import LinkOut
 from identity.service import link_out
 from srj.auth import Principal
 
@@ -100,6 +102,12 @@ class InvalidCursorError(ValueError):
 def utc(moment: datetime) -> datetime:
     """SQLite returns naive datetimes (stored as UTC): make every timestamp aware."""
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _link_out(link: Link) -> LinkOut:
+    # SQLite hands back naive datetimes (stored as UTC): answer RFC 3339 with an offset.
+    out = link_out(link)
+    return out.model_copy(update={"linked_at": utc(out.linked_at)})
 
 
 def version_token(
@@ -308,7 +316,7 @@ class ReviewService:
                         court=courts.get(rid),
                     ),
                     person_id=links[rid].person_id,
-                    link=link_out(links[rid]),
+                    link=_link_out(links[rid]),
                     traits=dict(traits) if isinstance(traits, dict) else {},
                     standardised=orjson.loads(rec.std),
                 )
