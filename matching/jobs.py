@@ -137,6 +137,8 @@ class LinkagePipeline(Protocol):
 
     def info(self, model: Any) -> ModelInfo: ...
 
+    def with_thresholds(self, model: Any, auto_link: float, review: float) -> Any: ...
+
     def predict(self, model: Any, records: pa.Table, *, db_api: Any) -> Scored: ...
 
     def link(self, model: Any, left: pa.Table, right: pa.Table, *, db_api: Any) -> Scored: ...
@@ -186,18 +188,23 @@ class ModelPipeline:
 
     def info(self, model: Any) -> ModelInfo:
         facts = {
-            key: getattr(model, key)
-            for key in ("model_version", "created_at", "training_data_hash")
-            if getattr(model, key, None) is not None
+            "Créé le": model.created_at,
+            "Empreinte des données d'entraînement (SHA-256)": model.training.data_sha256,
+            "Version de la standardisation": model.standardisation_version,
         }
         return ModelInfo(
             kind=self.name,
-            version=str(getattr(model, "model_version", "")),
+            version=str(model.model_version),
             auto_link=float(model.thresholds.auto_link),
             review=float(model.thresholds.review),
-            splink_settings=dict(model.splink_settings),
+            splink_settings=dict(model.splink_settings("duckdb")),
             facts=facts,
         )
+
+    def with_thresholds(self, model: Any, auto_link: float, review: float) -> Any:
+        from matching.model import Thresholds
+
+        return model.with_thresholds(Thresholds(auto_link=auto_link, review=review))
 
     def predict(self, model: Any, records: pa.Table, *, db_api: Any) -> Scored:
         from matching.model import predict
@@ -253,6 +260,11 @@ class BaselinePipeline:
         from matching.baseline import BASELINE_VERSION
 
         return ModelInfo(self.name, BASELINE_VERSION, model.auto_link, model.review, model.settings)
+
+    def with_thresholds(self, model: Any, auto_link: float, review: float) -> Any:
+        from dataclasses import replace
+
+        return replace(model, auto_link=auto_link, review=review)
 
     def predict(self, model: Any, records: pa.Table, *, db_api: Any) -> Scored:
         from matching.baseline import pairs_table, predict_baseline
@@ -393,6 +405,14 @@ def _read(path: Path, timer: StageTimer, notes: list[str]) -> pa.Table:
     return records
 
 
+def _load(pipeline: LinkagePipeline, path: Path) -> Any:
+    try:
+        return pipeline.load(path)
+    except (ValueError, KeyError, TypeError) as exc:
+        # A model file from another version, or edited by hand: say so, without a traceback.
+        raise JobError(f"{path}: not a usable model file ({exc})") from None
+
+
 def _model_for(model_path: Path | None, baseline: bool) -> tuple[LinkagePipeline, Path | None]:
     if model_path is not None:
         pipeline = pipeline_for_model_file(model_path)
@@ -510,7 +530,7 @@ def dedupe_job(
         db_api = make_db_api(engine)
         if model_file is not None:
             with timer.stage("train", f"loading {model_file.name}"):
-                model = pipeline.load(model_file)
+                model = _load(pipeline, model_file)
         else:
             with timer.stage("train", "training the model (u by sampling, m by EM)"):
                 model = pipeline.train(std, labels=None, db_api=db_api)
@@ -572,7 +592,7 @@ def link_job(
         db_api = make_db_api(engine)
         if model_file is not None:
             with timer.stage("train", f"loading {model_file.name}"):
-                model = pipeline.load(model_file)
+                model = _load(pipeline, model_file)
         else:
             with timer.stage("train", "training the model on both extracts"):
                 model = pipeline.train(std, labels=None, db_api=db_api)
