@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Response
+from pydantic import BeforeValidator
 
+from refdata.api_support import problem
 from refdata.communes import service
 from refdata.communes.index import cached_body
 from refdata.communes.schemas import (
@@ -28,14 +31,44 @@ CodePath = Annotated[
         examples=["14114"],
     ),
 ]
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def iso_date(value: object) -> object:
+    """Accept only ``YYYY-MM-DD`` for dates in the query string.
+
+    Pydantic would otherwise read a number as a Unix timestamp (``as_of=0`` → 1970-01-01).
+    """
+    if value is None or isinstance(value, date):
+        return value
+    if isinstance(value, str) and _ISO_DATE.match(value):
+        return value
+    raise ValueError("must be a date written YYYY-MM-DD")
+
+
+IsoDate = Annotated[date, BeforeValidator(iso_date)]
 AsOfQuery = Annotated[
-    date | None, Query(description="Read the COG as it stood on this date (default: today)")
+    IsoDate | None,
+    Query(description="Read the COG as it stood on this date (default: today)"),
 ]
 HistoryQuery = Annotated[
     bool, Query(description="Return every version of the entries with this code instead")
 ]
 
-_NOT_FOUND = {404: {"description": "Unknown code, or no COG loaded for that date"}}
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    404: problem(
+        "Unknown code, or no COG loaded for that date",
+        "no commune, commune déléguée, arrondissement or merged commune has the code 99999 "
+        "in the COG of 2026-01-01",
+        404,
+    ),
+    422: problem(
+        "Malformed code or parameter",
+        "The request does not satisfy the API contract: path.code: String should match "
+        "pattern '^(?:\\d{5}|2[ABab]\\d{3})$'",
+        422,
+    ),
+}
 
 
 def as_problem(exc: service.CommuneError) -> ProblemError:
@@ -46,7 +79,7 @@ def as_problem(exc: service.CommuneError) -> ProblemError:
     "/{code}",
     summary="Resolve a commune code (current, déléguée, associée, arrondissement or merged)",
     response_model=CommuneResolutionOut | CommuneHistoryOut,
-    responses=_NOT_FOUND,
+    responses=_ERRORS,
 )
 def get_commune(
     session: SessionDep,

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Response
 
+from refdata.api_support import problem
+from refdata.communes.api import IsoDate
 from refdata.communes.index import cached_body
 from refdata.courts import service
 from refdata.courts.schemas import (
@@ -23,7 +25,7 @@ from srj.problems import ProblemError
 router = APIRouter(prefix="/v1/courts", tags=["courts"])
 
 AsOfQuery = Annotated[
-    date | None, Query(description="Answer as things stood on this date (default: today)")
+    IsoDate | None, Query(description="Answer as things stood on this date (default: today)")
 ]
 HistoryQuery = Annotated[bool, Query(description="Return every version instead")]
 TypeQuery = Annotated[
@@ -54,9 +56,18 @@ DepartementQuery = Annotated[
     ),
 ]
 
-_ERRORS = {
-    404: {"description": "Unknown commune, département or court"},
-    422: {"description": "Malformed or contradictory parameters"},
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    404: problem(
+        "Unknown commune, département or court",
+        "no commune, commune déléguée, arrondissement or merged commune has the code 99999 "
+        "in the COG of 2026-01-01",
+        404,
+    ),
+    422: problem(
+        "Malformed or contradictory parameters",
+        "give either code_commune or departement, not both",
+        422,
+    ),
 }
 
 

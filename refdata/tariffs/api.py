@@ -11,6 +11,8 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query
 
+from refdata.api_support import problem
+from refdata.communes.api import IsoDate
 from refdata.tariffs import service
 from refdata.tariffs.schemas import (
     ChildSupportEstimateOut,
@@ -30,7 +32,7 @@ from srj.problems import ProblemError
 router = APIRouter(prefix="/v1/tariffs", tags=["tariffs"])
 
 AsOfQuery = Annotated[
-    date | None, Query(description="Amounts in force on this date (default: today)")
+    IsoDate | None, Query(description="Amounts in force on this date (default: today)")
 ]
 HistoryQuery = Annotated[bool, Query(description="Every version, ignoring as_of")]
 ClasseQuery = Annotated[int | None, Query(ge=1, le=5, description="Contravention class 1-5")]
@@ -38,8 +40,12 @@ ClassePath = Annotated[int, Path(ge=1, le=5, description="Contravention class 1-
 Custody = Literal["reduite", "classique", "alternee"]
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
-    404: {"description": "Nothing recorded for that date"},
-    422: {"description": "Invalid parameter"},
+    404: problem(
+        "Nothing recorded for that date",
+        "no amende forfaitaire is recorded for class 5 (general) on 2020-03-28",
+        404,
+    ),
+    422: problem("Invalid parameter", "the justice-2010 scale covers 1 to 6 children (got 7)", 422),
 }
 
 

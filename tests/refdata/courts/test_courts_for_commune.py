@@ -134,6 +134,7 @@ def test_cayenne_appeals_went_to_fort_de_france_before_2012(client: TestClient) 
         ({"code_commune": "13004", "departement": "13"}, 422),
         ({"code_commune": "13004", "history": "true"}, 422),
         ({"code_commune": "13004", "as_of": "2026-02-30"}, 422),
+        ({"code_commune": "13004", "as_of": "0"}, 422),  # not read as a Unix timestamp
         ({"departement": "1"}, 422),
         ({"departement": "99"}, 404),
     ],
