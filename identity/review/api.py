@@ -25,7 +25,7 @@ from identity.audit import AccessContext
 from identity.crypto import DecryptionError
 from identity.deps import access_context
 from identity.ids import InvalidPersonIdError
-from identity.review.deps import AutoLinkThresholdDep, ReviewServiceDep
+from identity.review.deps import ReviewServiceDep, StatisticsModelDep
 from identity.review.schemas import (
     DecisionIn,
     DecisionResult,
@@ -133,16 +133,17 @@ def list_reviews(
 )
 def review_statistics(
     service: ReviewServiceDep,
-    auto_link: AutoLinkThresholdDep,
+    model: StatisticsModelDep,
     _principal: Annotated[
         Principal, Depends(require_roles(Role.REVIEWER, Role.STATISTICIAN, Role.ADMIN))
     ],
 ) -> StatisticsOut:
     """The agreement rate is measured on second opinions (a sample of decisions shown blind
     to another reviewer). Precision per band is the share of "same" among the labelled pairs
-    whose suggested probability falls in the band, with a 95 % Wilson interval; the last band
-    starts at the auto-link threshold."""
-    return statistics_of(service.repo, auto_link=auto_link)
+    whose probability falls in the band, with a 95 % Wilson interval. The pairs are scored by
+    the model in service, so the last band, which starts at its auto-link threshold,
+    estimates the precision of the auto-links it makes."""
+    return statistics_of(service.repo, matcher=model)
 
 
 @router.get(

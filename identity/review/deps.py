@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 
 from identity.config import RegistrySettings, get_registry_settings
 from identity.deps import CryptoDep
+from identity.matcher import Matcher
 from identity.review.config import ReviewSettings, get_review_settings
 from identity.review.repository import ReviewRepository
 from identity.review.service import ReviewService
@@ -28,21 +29,19 @@ def get_review_service(
 ReviewServiceDep = Annotated[ReviewService, Depends(get_review_service)]
 
 
-def get_auto_link_threshold(
+def get_model_for_statistics(
     request: Request,
     settings: Annotated[Settings, Depends(get_settings)],
     config: Annotated[RegistrySettings, Depends(get_registry_settings)],
-) -> float | None:
-    """The auto-link threshold in force (configuration, else the model's); None without a
-    model: the statistics page still shows everything else."""
-    if config.auto_link_threshold is not None:
-        return config.auto_link_threshold
+) -> Matcher | None:
+    """The linkage model in service, to score the labelled pairs as it would today; None
+    without a model: the statistics page still shows everything else."""
     from identity.deps import get_matcher
 
     try:
-        return float(get_matcher(request, settings, config).thresholds.auto_link)
+        return get_matcher(request, settings, config)
     except (ProblemError, ImportError):
         return None
 
 
-AutoLinkThresholdDep = Annotated[float | None, Depends(get_auto_link_threshold)]
+StatisticsModelDep = Annotated[Matcher | None, Depends(get_model_for_statistics)]

@@ -277,3 +277,11 @@ class StatisticsOut(BaseModel):
     )
     precision_by_band: list[BandOut]
     labels: int
+    labels_not_scored: int = Field(
+        description="Labels the model in service could not score (records standardised by "
+        "an older standardisation, until `srj registry relink`)"
+    )
+    scored_by_model: str | None = Field(
+        description="Version of the model that scored the labelled pairs; null: the scores "
+        "they were suggested with (no model loaded)"
+    )

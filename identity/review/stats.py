@@ -6,8 +6,12 @@ from __future__ import annotations
 import statistics
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+import orjson
+
+from identity.matcher import Matcher
 from identity.review.labels import Label, current_labels
 from identity.review.repository import QueueFilter, ReviewRepository
 from identity.review.schemas import BandOut, DayCount, QueueCounts, StatisticsOut
@@ -74,9 +78,41 @@ def precision_bands(
     return bands, auto
 
 
+def rescore(
+    repo: ReviewRepository, matcher: Matcher, labels: Sequence[Label]
+) -> tuple[list[Label], int]:
+    """The labelled pairs with the probability the model in service gives them today (what
+    its auto-links would be), and how many could not be scored: records standardised by
+    another standardisation (``srj registry relink`` re-standardises them) or deleted."""
+    records = repo.records([r for lb in labels for r in (lb.record_a, lb.record_b)])
+    scored, skipped = [], 0
+    for label in labels:
+        a, b = records.get(label.record_a), records.get(label.record_b)
+        if (
+            a is None
+            or b is None
+            or {a.std_version, b.std_version} != {matcher.standardisation_version}
+        ):
+            skipped += 1
+            continue
+        (result,) = matcher.score(orjson.loads(a.std), [(b.id, orjson.loads(b.std))])
+        scored.append(
+            replace(
+                label,
+                match_probability=result.match_probability,
+                match_weight=result.match_weight,
+                model_version=matcher.model_version,
+            )
+        )
+    return scored, skipped
+
+
 def statistics_of(
-    repo: ReviewRepository, *, auto_link: float | None, now: datetime | None = None
+    repo: ReviewRepository, *, matcher: Matcher | None, now: datetime | None = None
 ) -> StatisticsOut:
+    """Everything the statistics page shows. With ``matcher``, the labelled pairs are scored by
+    the model in service, so the band at or above its auto-link threshold estimates the
+    precision of the auto-links it makes now; without, the scores they were suggested with."""
     now = now or datetime.now(UTC)
     counts = repo.queue_counts(QueueFilter(), reviewer="")
     ages = sorted((now - utc(a)).total_seconds() / 86400 for a in repo.pending_ages(QueueFilter()))
@@ -96,6 +132,11 @@ def statistics_of(
     pairs = [(first, second) for first, second, _ in answered if second is not None]
     agreed = sum(1 for _, _, status in answered if status == "agreed")
     labels = current_labels(repo)
+    skipped = 0
+    auto_link = None
+    if matcher is not None:
+        auto_link = matcher.thresholds.auto_link
+        labels, skipped = rescore(repo, matcher, labels)
     bands, auto = precision_bands(labels, auto_link)
     return StatisticsOut(
         generated_at=now,
@@ -112,5 +153,7 @@ def statistics_of(
         auto_link_threshold=auto_link,
         auto_link_precision=auto,
         precision_by_band=bands,
-        labels=len(labels),
+        labels=len(labels) + skipped,
+        labels_not_scored=skipped,
+        scored_by_model=matcher.model_version if matcher is not None else None,
     )

@@ -24,7 +24,7 @@ from identity.audit import AccessContext
 from identity.crypto import DecryptionError
 from identity.ids import InvalidPersonIdError
 from identity.models import EventKind
-from identity.review.deps import AutoLinkThresholdDep, ReviewServiceDep, ReviewSettingsDep
+from identity.review.deps import ReviewServiceDep, ReviewSettingsDep, StatisticsModelDep
 from identity.review.schemas import DecisionIn, QueueStatus
 from identity.review.service import (
     InvalidCursorError,
@@ -629,12 +629,12 @@ def statistics_page(
     request: Request,
     settings: SettingsDep,
     service: ReviewServiceDep,
-    auto_link: AutoLinkThresholdDep,
+    model: StatisticsModelDep,
 ) -> Response:
     session = read_session(request, settings)
     if session is None:
         return _to_login(request)
-    stats = statistics_of(service.repo, auto_link=auto_link, now=datetime.now(UTC))
+    stats = statistics_of(service.repo, matcher=model, now=datetime.now(UTC))
     active_days = [d for d in stats.decisions_per_day if d.same + d.different + d.unsure]
     peak = max([d.same + d.different + d.unsure for d in active_days] + [1])
     return _render(

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from identity.crypto import RegistryCrypto
 from identity.models import MatchSuggestion
 from identity.review.config import ReviewSettings, get_review_settings
-from identity.review.deps import get_auto_link_threshold
+from identity.review.deps import get_model_for_statistics
 
 
 @pytest.fixture
@@ -30,9 +30,9 @@ def review_settings() -> ReviewSettings:
 
 
 @pytest.fixture
-def app(app: FastAPI, review_settings: ReviewSettings) -> FastAPI:
+def app(app: FastAPI, review_settings: ReviewSettings, matcher: Any) -> FastAPI:
     app.dependency_overrides[get_review_settings] = lambda: review_settings
-    app.dependency_overrides[get_auto_link_threshold] = lambda: 0.999
+    app.dependency_overrides[get_model_for_statistics] = lambda: matcher
     return app
 
 

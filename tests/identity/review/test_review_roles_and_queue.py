@@ -6,9 +6,13 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from registry_fakes import FieldsMatcher
 
+from identity.matcher import Thresholds
 from identity.review.config import ReviewSettings
+from identity.review.deps import get_model_for_statistics
 
 ENDPOINTS = [
     ("GET", "/v1/reviews", {"reviewer"}),
@@ -152,6 +156,38 @@ def test_second_opinion_goes_blind_to_another_reviewer_and_counts_agreement(
     assert stats["labels"] == 2
     assert sum(d["same"] + d["different"] for d in stats["decisions_per_day"]) == 2
     assert stats["auto_link_threshold"] == 0.999
+    assert stats["scored_by_model"] == "test-fields-1"
     band = next(b for b in stats["precision_by_band"] if b["lower"] == 0.99)
     assert (band["labelled_pairs"], band["same"]) == (2, 1)
     assert stats["auto_link_precision"]["labelled_pairs"] == 0
+
+
+def test_statistics_score_the_labels_with_the_model_in_service(
+    app: FastAPI,
+    client: TestClient,
+    token: Callable[..., dict[str, str]],
+    make_pair: Callable[..., Any],
+) -> None:
+    alice = token("reviewer", subject="alice")
+    for tag, decision in (("M1", "same"), ("M2", "different"), ("M3", "same")):
+        pair = make_pair(tag, nom=f"NOM{tag}")
+        version = client.get(f"/v1/reviews/{pair['id']}", headers=alice).json()["version"]
+        client.post(
+            f"/v1/reviews/{pair['id']}/decision",
+            json={"decision": decision, "version": version, "reason": "vu au dossier"},
+            headers=alice,
+        )
+    # A retrained, more lenient model would auto-link these pairs (weight 7 >= its threshold):
+    # the labels estimate the precision of those auto-links.
+    lenient = FieldsMatcher(Thresholds(auto_link=0.99, review=0.5))
+    app.dependency_overrides[get_model_for_statistics] = lambda: lenient
+    stats = client.get("/v1/reviews/statistics", headers=token("admin")).json()
+    auto = stats["auto_link_precision"]
+    assert (auto["lower"], auto["labelled_pairs"], auto["same"]) == (0.99, 3, 2)
+    assert auto["precision"] == pytest.approx(2 / 3)
+    assert auto["wilson_low"] < 2 / 3 < auto["wilson_high"]
+    app.dependency_overrides[get_model_for_statistics] = lambda: None
+    unscored = client.get("/v1/reviews/statistics", headers=token("admin")).json()
+    assert unscored["scored_by_model"] is None
+    assert unscored["auto_link_precision"] is None
+    assert sum(b["labelled_pairs"] for b in unscored["precision_by_band"]) == 3
