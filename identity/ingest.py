@@ -128,6 +128,33 @@ def ingest(
     size = batch_size or config.ingest_batch_size
     summary = IngestSummary()
     start = time.perf_counter()
+    # Probabilities depend on the population's size: score the whole extract against the
+    # registry it will make, not against the few records held when the first batch arrives.
+    with session_scope(write_factory) as session:
+        held = RegistryRepository(session).registry_size()
+    total = records.num_rows if isinstance(records, pa.Table) else len(records)
+    matcher.fix_population_size(held + total)
+    try:
+        _run_batches(
+            records, size, write_factory, matcher, crypto, config, actor, summary, progress
+        )
+    finally:
+        matcher.fix_population_size(None)
+    summary.seconds = time.perf_counter() - start
+    return summary
+
+
+def _run_batches(
+    records: Sequence[RecordIn] | pa.Table,
+    size: int,
+    write_factory: sessionmaker[Session],
+    matcher: Matcher,
+    crypto: RegistryCrypto,
+    config: RegistrySettings,
+    actor: str,
+    summary: IngestSummary,
+    progress: Callable[[int], None] | None,
+) -> None:
     for batch in batches(records, size):
         with session_scope(write_factory) as session:
             resolver = Resolver(RegistryRepository(session), matcher, crypto, config, actor=actor)
@@ -141,5 +168,3 @@ def ingest(
                 summary.unchanged += 1
         if progress is not None:
             progress(len(batch))
-    summary.seconds = time.perf_counter() - start
-    return summary

@@ -11,8 +11,10 @@ client's own ``record_id`` is not a matching feature and is not stored in the st
 
 from __future__ import annotations
 
+import math
+import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,8 @@ from identity.config import RegistrySettings
 from identity.matcher import CandidateScore, Clustering, ScoredPair, Thresholds
 
 PROBE_ID = "__incoming__"
+SIZE_TTL_SECONDS = 60.0
+SIZE_TOLERANCE = 0.01  # re-derive the prior when the registry grew or shrank by more than 1%
 
 
 class MatcherUnavailableError(RuntimeError):
@@ -47,9 +51,10 @@ def _weight_of(value: Any) -> float | None:
     return None
 
 
-def contributions_as_weights(contributions: Any) -> dict[str, float]:
-    """Per-comparison match weights as ``{comparison: weight}`` (the reviewers' "why")."""
-    out: dict[str, float] = {}
+def contributions_as_weights(contributions: Any) -> dict[str, Any]:
+    """Per comparison, ``{"label": level, "weight": w}`` (or the weight alone when the scorer
+    names no level): what the reviewers' "why" waterfall shows."""
+    out: dict[str, Any] = {}
     if isinstance(contributions, Mapping):
         items = list(contributions.items())
     else:
@@ -62,8 +67,12 @@ def contributions_as_weights(contributions: Any) -> dict[str, float]:
                 items.append((str(name), item))
     for name, value in items:
         weight = _weight_of(value)
-        if weight is not None:
-            out[str(name)] = weight
+        if weight is None:
+            continue
+        label = getattr(value, "level", None)
+        if label is None and isinstance(value, Mapping):
+            label = value.get("label") or value.get("level")
+        out[str(name)] = {"label": str(label), "weight": weight} if label else weight
     return out
 
 
@@ -71,11 +80,14 @@ class LinkageMatcher:
     def __init__(self, model: Any, config: RegistrySettings) -> None:
         from matching.blocking import blocking_keys
         from matching.online import OnlineScorer
-
         from matching.standardise import STANDARDISATION_VERSION, standardise_record
 
         self.model = model
-        self._scorer = OnlineScorer.from_model(model)
+        self._base_scorer = OnlineScorer.from_model(model)
+        self._scorer = self._base_scorer
+        self._population = int(self._base_scorer.population_size)
+        self._checked_at = -math.inf
+        self._fixed = False
         self._standardise = standardise_record
         self._blocking_keys = blocking_keys
         self.model_version = str(getattr(model, "model_version", "unknown"))[:64]
@@ -85,6 +97,33 @@ class LinkageMatcher:
             auto_link=config.auto_link_threshold or float(trained.auto_link),
             review=config.review_threshold or float(trained.review),
         )
+
+    def calibrate(self, registry_size: Callable[[], int]) -> None:
+        """Use the registry's size for the prior (as batch prediction uses its table's size),
+        re-reading it at most every ``SIZE_TTL_SECONDS``."""
+        now = time.monotonic()
+        if self._fixed or now - self._checked_at < SIZE_TTL_SECONDS:
+            return
+        self._checked_at = now
+        self._use_size(int(registry_size()))
+
+    def fix_population_size(self, size: int | None) -> None:
+        self._fixed = size is not None
+        self._checked_at = -math.inf
+        if size is not None:
+            self._use_size(size)
+
+    def _use_size(self, size: int) -> None:
+        size = max(2, size)
+        if size != self._population and abs(math.log(size / self._population)) > (
+            0 if self._fixed else SIZE_TOLERANCE
+        ):
+            self._scorer = self._base_scorer.with_population_size(size)
+            self._population = size
+
+    @property
+    def population_size(self) -> int:
+        return self._population
 
     def standardise(self, canonical: Mapping[str, str | None]) -> dict[str, Any]:
         std = dict(self._standardise(canonical))
@@ -121,8 +160,8 @@ class LinkageMatcher:
         cannot_link: Sequence[tuple[uuid.UUID, uuid.UUID]],
     ) -> Clustering:
         from matching.clustering import cluster
+        from matching.model import Thresholds as ModelThresholds
         from matching.model import predict
-
         from matching.standardise import STANDARDISED_SCHEMA
 
         if records.num_rows == 0:
@@ -132,7 +171,7 @@ class LinkageMatcher:
         result = cluster(
             pairs,
             table,
-            self.thresholds,
+            ModelThresholds(auto_link=self.thresholds.auto_link, review=self.thresholds.review),
             must_link=[(str(a), str(b)) for a, b in must_link],
             cannot_link=[(str(a), str(b)) for a, b in cannot_link],
             model=self.model,

@@ -8,9 +8,11 @@ online scorer and constrained clustering of the linkage library).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+import pyarrow as pa
 
 
 @dataclass(frozen=True)
@@ -21,8 +23,8 @@ class Thresholds:
     review: float
 
     def __post_init__(self) -> None:
-        if not 0 < self.review < self.auto_link < 1:
-            raise ValueError("thresholds must satisfy 0 < review < auto_link < 1")
+        if not 0 < self.review <= self.auto_link < 1:
+            raise ValueError("thresholds must satisfy 0 < review <= auto_link < 1")
 
 
 @dataclass(frozen=True)
@@ -30,8 +32,8 @@ class CandidateScore:
     candidate_id: uuid.UUID
     match_weight: float
     match_probability: float
-    # Per-comparison match weights (the reviewers' "why").
-    contributions: Mapping[str, float] = field(default_factory=dict)
+    # Per comparison: its match weight, or {"label": level, "weight": w} (the reviewers' "why").
+    contributions: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -72,12 +74,22 @@ class Matcher(Protocol):
         """Scores of one record against candidates, with the trained model's parameters."""
         ...
 
+    def calibrate(self, registry_size: Callable[[], int]) -> None:
+        """Match probabilities depend on the population's size (the prior): let the matcher
+        learn the registry's (it may cache it for a while)."""
+        ...
+
+    def fix_population_size(self, size: int | None) -> None:
+        """Use this population size until reset with None (bulk ingest: the final size)."""
+        ...
+
     def cluster(
         self,
-        records: Sequence[tuple[uuid.UUID, Mapping[str, Any]]],
+        records: pa.Table,
         *,
         must_link: Sequence[tuple[uuid.UUID, uuid.UUID]],
         cannot_link: Sequence[tuple[uuid.UUID, uuid.UUID]],
     ) -> Clustering:
-        """The batch model over ``records`` with hard constraints (re-linkage)."""
+        """The batch model over ``records`` (``record_id`` + standardised columns) with hard
+        constraints (re-linkage)."""
         ...

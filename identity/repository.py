@@ -224,6 +224,22 @@ class RegistryRepository:
                 rows[rid] = CandidateRow(rid, orjson.loads(std), person_id, origin)
         return rows
 
+    def registry_size(self) -> int:
+        """Number of records held (PostgreSQL: the planner's estimate once it is meaningful,
+        exact counts cost a full scan at a million rows)."""
+        if self.is_postgresql:
+            estimate = self.session.execute(
+                text(
+                    "SELECT reltuples::bigint FROM pg_class "
+                    "WHERE oid = 'identity_source_records'::regclass"
+                )
+            ).scalar_one()
+            if estimate is not None and estimate >= 10_000:
+                return int(estimate)
+        return int(
+            self.session.execute(select(func.count()).select_from(SourceRecord)).scalar_one()
+        )
+
     def persons_of(self, record_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
         out: dict[uuid.UUID, str] = {}
         for chunk in _chunks(list(set(record_ids))):

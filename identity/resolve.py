@@ -200,6 +200,7 @@ class Resolver:
                     p.existing = existing[(p.record.source, h)]
                     break
 
+        self.matcher.calibrate(self.repo.registry_size)
         state = _BatchState(self.repo, self.matcher.thresholds, self.config)
         to_resolve = [p for p in prepared.values() if not self._unchanged(p)]
         state.prefetch(to_resolve)

@@ -69,6 +69,12 @@ class FieldsMatcher:
             out.append(CandidateScore(cid, weight, probability(weight), contributions))
         return out
 
+    def calibrate(self, registry_size: Any) -> None:
+        self.registry_size = registry_size()
+
+    def fix_population_size(self, size: int | None) -> None:
+        self.fixed_size = size
+
     def cluster(
         self,
         records: pa.Table,
