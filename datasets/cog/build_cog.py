@@ -30,7 +30,7 @@ def main(src: Path, out: Path) -> None:
                     c["type"],
                     c.get("departement", ""),
                     c.get("region", ""),
-                    c.get("commune", ""),
+                    c.get("commune") or c.get("chefLieu", ""),
                     "|".join(c.get("anciensCodes", [])),
                     "|".join(c.get("codesPostaux", [])),
                     c.get("population", ""),
