@@ -37,6 +37,7 @@ EMPTY: Final[dict[str, object]] = {
     "dn_mois": None,
     "dn_jour": None,
     "dn_ym": None,
+    "dn_md": None,
     "dn_digits": None,
     "dn_swap": None,
     "dn_presumee": False,
@@ -73,6 +74,7 @@ def standardise_birth_date(raw: str | None) -> dict[str, object]:
     - ``dn``: ISO date when day, month and year are known, else None;
     - ``dn_annee`` / ``dn_mois`` / ``dn_jour``: the known parts (None when unknown);
     - ``dn_ym``: ``YYYY-MM`` when the month is known;
+    - ``dn_md``: ``MM-DD`` of a full date (a blocking key that survives a year typo);
     - ``dn_digits``: ``YYYYMMDD`` of a full date, for one-digit-typo comparisons;
     - ``dn_swap``: the date with day and month exchanged, when that is another valid date;
     - ``dn_presumee``: a full date on 1 January or 31 December (often a presumed date);
@@ -100,6 +102,7 @@ def standardise_birth_date(raw: str | None) -> dict[str, object]:
         "dn_mois": month,
         "dn_jour": day,
         "dn_ym": ym,
+        "dn_md": f"{month:02d}-{day:02d}",
         "dn_digits": f"{year:04d}{month:02d}{day:02d}",
         "dn_swap": swapped,
         "dn_presumee": (month, day) in PRESUMED_DAYS,

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from matching.standardise.phonetic import phonex
+from matching.standardise.phonetic import consonant_skeleton, phonex
 from matching.standardise.text import compact, fold, fold_keep_hyphens
 
 # Leading particles of French, Arabic, Dutch, German, Italian, Portuguese and Spanish
@@ -113,7 +113,10 @@ def standardise_surnames(
     - ``nom_phon``: its Phonex key;
     - ``nom_usage_std``: the nom d'usage glued;
     - ``noms_std``: every surname the record carries (naissance, usage, aliases), glued;
-    - ``noms_phon``: their Phonex keys.
+    - ``noms_phon``: their Phonex keys;
+    - ``nom_skel``: the consonant skeleton of ``nom_std`` (transliteration variants);
+    - ``nom3``: the first three letters of ``nom_std`` and ``noms4`` the first four of each
+      of ``noms_std``: blocking keys that survive a typo after the first letters.
     """
     naissance_words, usage_from_naissance = split_married_name(fold(nom_naissance))
     usage_words, _ = split_married_name(fold(nom_usage))
@@ -131,6 +134,9 @@ def standardise_surnames(
         "nom_usage_std": usage or None,
         "noms_std": noms,
         "noms_phon": _unique([phonex(n) for n in noms]),
+        "nom_skel": consonant_skeleton(main) or None,
+        "nom3": main[:3] or None,
+        "noms4": _unique([n[:4] for n in noms]),
     }
 
 
@@ -140,9 +146,11 @@ def standardise_given_names(prenoms: str | None) -> dict[str, object]:
     - ``prenom1_std``: the first given name glued (JEAN-PIERRE → JEANPIERRE);
     - ``prenom1_tok``: the first word of it (JEAN);
     - ``prenom1_phon``: Phonex of ``prenom1_tok``;
+    - ``prenom1_skel``: its consonant skeleton (transliteration variants);
     - ``prenoms_std``: every given-name word, space-separated (JEAN PIERRE MARIE);
     - ``prenoms_cmp``: the same glued, so spacing variants of the full list compare equal;
-    - ``prenoms_tokens``: the distinct words, in order.
+    - ``prenoms_tokens``: the distinct words, in order;
+    - ``pre3``: the first three letters of the first given name (a blocking key).
     """
     units = fold_keep_hyphens(prenoms).split()
     if not units:
@@ -150,9 +158,11 @@ def standardise_given_names(prenoms: str | None) -> dict[str, object]:
             "prenom1_std": None,
             "prenom1_tok": None,
             "prenom1_phon": None,
+            "prenom1_skel": None,
             "prenoms_std": None,
             "prenoms_cmp": None,
             "prenoms_tokens": [],
+            "pre3": None,
         }
     words = [w for unit in units for w in unit.split("-")]
     first_word = words[0]
@@ -160,7 +170,9 @@ def standardise_given_names(prenoms: str | None) -> dict[str, object]:
         "prenom1_std": compact(units[0]),
         "prenom1_tok": first_word,
         "prenom1_phon": phonex(first_word) or None,
+        "prenom1_skel": consonant_skeleton(first_word) or None,
         "prenoms_std": " ".join(words),
         "prenoms_cmp": "".join(words),
         "prenoms_tokens": _unique(words),
+        "pre3": first_word[:3],
     }

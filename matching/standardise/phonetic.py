@@ -64,6 +64,26 @@ _DUPLICATES: Final = re.compile(r"(.)\1+")
 _FINAL_SILENT: Final = re.compile(r"[TX]$")
 
 
+_VOWELS_AND_SOUNDS: Final = re.compile(r"[AEIOUY23]")
+
+
+@lru_cache(maxsize=1 << 18)
+def consonant_skeleton(text: str | None) -> str:
+    """The consonants of the Phonex key, first sound kept: vowels (and the vowel sounds
+    OI = 2, OU = 3) dropped, nasal sounds read as N. It survives what transliteration does
+    to vowels: MARYAM = MERIEM, MOSTEFA = MUSTAPHA, YOUSSEF = YUSUF, KADIATU = KHADIATOU.
+
+    >>> consonant_skeleton("Mostefa"), consonant_skeleton("Mustapha")
+    ('NSTF', 'NSTF')
+    """
+    code = phonex(text)
+    if not code:
+        return ""
+    code = code[0] + _VOWELS_AND_SOUNDS.sub("", code[1:])
+    code = code.replace("1", "N").replace("4", "N")
+    return _DUPLICATES.sub(r"\1", code)
+
+
 @lru_cache(maxsize=1 << 18)
 def phonex(text: str | None) -> str:
     """The Phonex key of a name ("" when nothing is left).

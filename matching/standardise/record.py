@@ -41,12 +41,12 @@ class FieldGroup:
     outputs: tuple[tuple[str, pa.DataType], ...]
 
 
-def name_pair_signature(nom_phon: str | None, prenom1_phon: str | None) -> dict[str, object]:
-    """``np_sig``: the surname and first-given-name keys as an unordered pair, so a record
-    whose clerk swapped nom and prénom has the same signature as the right one."""
-    if not nom_phon or not prenom1_phon:
-        return {"np_sig": None}
-    return {"np_sig": "|".join(sorted((nom_phon, prenom1_phon)))}
+def name_pair_signature(nom_std: str | None, prenoms_cmp: str | None) -> dict[str, object]:
+    """``noms_prenoms_sig``: surname and given names as an unordered pair, so a record whose
+    clerk swapped nom and prénoms has the same signature as the right one."""
+    if not nom_std or not prenoms_cmp:
+        return {"noms_prenoms_sig": None}
+    return {"noms_prenoms_sig": "|".join(sorted((nom_std, prenoms_cmp)))}
 
 
 PASSTHROUGH: Final[tuple[str, ...]] = ("record_id", "source")
@@ -64,6 +64,9 @@ STAGES: Final[tuple[tuple[FieldGroup, ...], ...]] = (
                 ("nom_usage_std", _TEXT),
                 ("noms_std", _WORDS),
                 ("noms_phon", _WORDS),
+                ("nom_skel", _TEXT),
+                ("nom3", _TEXT),
+                ("noms4", _WORDS),
             ),
         ),
         FieldGroup(
@@ -73,9 +76,11 @@ STAGES: Final[tuple[tuple[FieldGroup, ...], ...]] = (
                 ("prenom1_std", _TEXT),
                 ("prenom1_tok", _TEXT),
                 ("prenom1_phon", _TEXT),
+                ("prenom1_skel", _TEXT),
                 ("prenoms_std", _TEXT),
                 ("prenoms_cmp", _TEXT),
                 ("prenoms_tokens", _WORDS),
+                ("pre3", _TEXT),
             ),
         ),
         FieldGroup(
@@ -87,6 +92,7 @@ STAGES: Final[tuple[tuple[FieldGroup, ...], ...]] = (
                 ("dn_mois", _INT),
                 ("dn_jour", _INT),
                 ("dn_ym", _TEXT),
+                ("dn_md", _TEXT),
                 ("dn_digits", _TEXT),
                 ("dn_swap", _TEXT),
                 ("dn_presumee", _FLAG),
@@ -113,7 +119,7 @@ STAGES: Final[tuple[tuple[FieldGroup, ...], ...]] = (
         ),
         FieldGroup(("sexe", "civilite"), standardise_sexe, (("sexe_std", _TEXT),)),
     ),
-    (FieldGroup(("nom_phon", "prenom1_phon"), name_pair_signature, (("np_sig", _TEXT),)),),
+    (FieldGroup(("nom_std", "prenoms_cmp"), name_pair_signature, (("noms_prenoms_sig", _TEXT),)),),
 )
 
 STANDARDISED_SCHEMA: Final = pa.schema(

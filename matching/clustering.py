@@ -1,0 +1,373 @@
+"""Clustering scored pairs into persons, with hard constraints and no chaining.
+
+Splink clusters by connected components: one wrong link above the threshold joins two
+whole persons, and A–B, B–C above the threshold join A and C even when A and C are
+obviously different people. Here a cluster must be both
+
+- connected through pairs at or above ``auto_link`` (or must-links), and
+- consistent: every two of its records score at least ``review`` (they are at least
+  plausibly the same person), and no two of them are cannot-linked.
+
+Connected components that already satisfy this (nearly all of them) are kept as they are.
+The others are rebuilt greedily: their auto-link pairs are taken from the strongest down,
+and two sub-clusters merge only if every cross pair is consistent. Pairs the scored table
+does not hold (never blocked together, or scored below its threshold) are scored with the
+model when one is given (the online scorer gives Splink's exact weights); without a model,
+an unscored pair counts as consistent.
+
+Must-links merge first and are never undone; a must-link chain that joins a cannot-linked
+pair is a contradiction in the reviewers' decisions and raises `ConstraintConflictError`.
+Auto-link pairs that end up in different clusters are returned as ``held_back`` (with the
+reason), for a human to look at.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from matching.model.artefact import TrainedModel
+from matching.model.thresholds import Thresholds
+
+
+class ClusteringError(ValueError):
+    """The inputs of a clustering do not fit together (says which record)."""
+
+
+class ConstraintConflictError(ClusteringError):
+    """Must-links join two records that a cannot-link separates."""
+
+    def __init__(self, left: str, right: str) -> None:
+        super().__init__(
+            f"must-link decisions join records {left} and {right}, which a cannot-link "
+            "decision separates: one of these decisions must be revised"
+        )
+        self.left = left
+        self.right = right
+
+
+@dataclass(frozen=True)
+class ClusterResult:
+    """``clusters``: record_id, cluster_id (every record exactly once; the cluster id is
+    the smallest record id of the cluster). ``summary``: one row per cluster of two or
+    more records. ``held_back``: auto-link pairs left in different clusters, with why."""
+
+    clusters: pa.Table
+    summary: pa.Table
+    held_back: pa.Table
+
+
+class _UnionFind:
+    def __init__(self, size: int) -> None:
+        self.parent = np.arange(size, dtype=np.int64)
+
+    def find(self, item: int) -> int:
+        parent = self.parent
+        root = item
+        while parent[root] != root:
+            root = int(parent[root])
+        while parent[item] != root:
+            parent[item], item = root, int(parent[item])
+        return root
+
+    def union(self, a: int, b: int) -> int:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+        return min(ra, rb)
+
+    def roots(self) -> np.ndarray:
+        labels = self.parent.copy()
+        while True:
+            jumped = labels[labels]
+            if np.array_equal(jumped, labels):
+                return labels
+            labels = jumped
+
+
+def _record_ids(records: Any) -> list[str]:
+    if isinstance(records, pa.Table):
+        column = records.column("record_id")
+        if column.null_count:
+            raise ClusteringError("every record needs a record_id")
+        ids = [str(v) for v in column.to_pylist()]
+    else:
+        ids = [str(v) for v in records]
+    if len(set(ids)) != len(ids):
+        raise ClusteringError("record_id must be unique among the records to cluster")
+    return ids
+
+
+def _positions(index: dict[str, int], values: Iterable[Any], what: str) -> np.ndarray:
+    out = []
+    for value in values:
+        position = index.get(str(value))
+        if position is None:
+            raise ClusteringError(f"{what} names record {value}, absent from the records")
+        out.append(position)
+    return np.asarray(out, dtype=np.int64)
+
+
+def _column_positions(ids: pa.Array, column: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    """Positions of a column's record ids among ``ids`` (vectorised; every id must exist)."""
+    values = column.cast(pa.string())
+    positions = pc.index_in(values, value_set=ids)
+    if positions.null_count:
+        missing = pc.filter(values, pc.is_null(positions))
+        raise ClusteringError(
+            f"a scored pair names record {missing[0].as_py()}, absent from the records"
+        )
+    return positions.to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def _constraint_pairs(
+    index: dict[str, int], pairs: Iterable[tuple[str, str]], what: str
+) -> list[tuple[int, int]]:
+    out = []
+    for pair in pairs:
+        a, b = _positions(index, pair, what).tolist()
+        if a != b:
+            out.append((min(a, b), max(a, b)))
+    return out
+
+
+class _PairWeights:
+    """Weights of the scored pairs, looked up by record positions (unordered)."""
+
+    def __init__(self, left: np.ndarray, right: np.ndarray, weight: np.ndarray, size: int) -> None:
+        keys = np.minimum(left, right) * np.int64(size) + np.maximum(left, right)
+        order = np.argsort(keys, kind="stable")
+        self.keys = keys[order]
+        self.weights = weight[order]
+        self.size = np.int64(size)
+
+    def lookup(self, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(weights, found) for each pair (a[i], b[i]); weights are NaN where not found."""
+        keys = np.minimum(a, b) * self.size + np.maximum(a, b)
+        if len(self.keys) == 0:
+            return np.full(len(keys), np.nan), np.zeros(len(keys), dtype=bool)
+        at = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
+        found = self.keys[at] == keys
+        return np.where(found, self.weights[at], np.nan), found
+
+
+class _Consistency:
+    """Whether two groups of records may form one cluster."""
+
+    def __init__(
+        self,
+        weights: _PairWeights,
+        review: float,
+        cannot: set[tuple[int, int]],
+        scorer: Any,
+        standardised: list[dict[str, Any]] | None,
+    ) -> None:
+        self.weights = weights
+        self.review_probability = review
+        self.cannot = cannot
+        self.scorer = scorer
+        self.standardised = standardised
+
+    def obstacle(self, xs: list[int], ys: list[int]) -> str | None:
+        """``cannot_link``, ``weak_link`` or None when the groups may merge.
+
+        Average linkage: the mean match probability of the cross pairs must reach the
+        review threshold. One noisy record of a person scores low with a few of its
+        records and high with most; two persons chained through one twin or namesake
+        link score low with each other across the board.
+        """
+        if self.cannot and any((min(x, y), max(x, y)) in self.cannot for x in xs for y in ys):
+            return "cannot_link"
+        a = np.repeat(np.asarray(xs, dtype=np.int64), len(ys))
+        b = np.tile(np.asarray(ys, dtype=np.int64), len(xs))
+        known, found = self.weights.lookup(a, b)
+        scores = known[found]
+        if self.scorer is not None and self.standardised is not None and not found.all():
+            records, weight_of = self.standardised, self.scorer.match_weight
+            missing = [
+                weight_of(records[x], records[y])
+                for x, y in zip(a[~found].tolist(), b[~found].tolist(), strict=True)
+            ]
+            scores = np.concatenate([scores, np.asarray(missing, dtype=np.float64)])
+        if scores.size == 0:
+            return None
+        mean_probability = float(np.mean(_probabilities(scores)))
+        return None if mean_probability >= self.review_probability else "weak_link"
+
+
+def cluster(
+    pairs: pa.Table,
+    records: pa.Table | Sequence[str],
+    thresholds: Thresholds,
+    *,
+    must_link: Iterable[tuple[str, str]] = (),
+    cannot_link: Iterable[tuple[str, str]] = (),
+    model: TrainedModel | None = None,
+    population_size: int | None = None,
+) -> ClusterResult:
+    """Cluster records from scored pairs (see the module docstring).
+
+    ``pairs``: record_id_l, record_id_r, match_weight (as `matching.model.predict` returns).
+    ``records``: the record ids, or the standardised records (needed, with ``model``, to
+    score the pairs the table lacks; ``population_size`` sets their prior and defaults to
+    the number of records, as in `predict`).
+    """
+    ids = _record_ids(records)
+    index = {record_id: position for position, record_id in enumerate(ids)}
+    size = len(ids)
+    id_array = pa.array(ids, pa.string())
+    left = _column_positions(id_array, pairs.column("record_id_l"))
+    right = _column_positions(id_array, pairs.column("record_id_r"))
+    weight = pairs.column("match_weight").to_numpy(zero_copy_only=False).astype(np.float64)
+    weights = _PairWeights(left, right, weight, size)
+    must = _constraint_pairs(index, must_link, "a must-link")
+    cannot = set(_constraint_pairs(index, cannot_link, "a cannot-link"))
+
+    # Decisions first: must-links that chain a cannot-linked pair together contradict.
+    decided = _UnionFind(size)
+    for a, b in must:
+        decided.union(a, b)
+    for a, b in sorted(cannot):
+        if decided.find(a) == decided.find(b):
+            raise ConstraintConflictError(ids[a], ids[b])
+
+    scorer = None
+    standardised: list[dict[str, Any]] | None = None
+    if model is not None and isinstance(records, pa.Table) and "nom_std" in records.column_names:
+        from matching.online import OnlineScorer
+
+        scorer = OnlineScorer(model, population_size=population_size or size)
+        standardised = records.to_pylist()
+
+    strong = weight >= thresholds.auto_link_weight
+    components = _UnionFind(size)
+    for a, b in zip(left[strong].tolist(), right[strong].tolist(), strict=True):
+        components.union(a, b)
+    for a, b in must:
+        components.union(a, b)
+    labels = components.roots()
+
+    # Components whose every pair is known and consistent (and that hold no cannot-linked
+    # pair) stay as they are: that is nearly all of them.
+    review = thresholds.review_weight
+    component_size = np.bincount(labels, minlength=size)
+    inside = labels[left] == labels[right]
+    consistent_pairs = np.bincount(labels[left[inside & (weight >= review)]], minlength=size)
+    complete = consistent_pairs == component_size * (component_size - 1) // 2
+    to_rebuild = {int(root) for root in np.flatnonzero((component_size > 2) & ~complete)}
+    to_rebuild |= {int(labels[a]) for a, b in cannot if labels[a] == labels[b]}
+
+    final = _UnionFind(size)
+    final.parent = labels.copy()
+    held_back: list[tuple[int, int, float, str]] = []
+    if to_rebuild:
+        consistency = _Consistency(weights, thresholds.review, cannot, scorer, standardised)
+        rebuild_mask = np.isin(labels, np.fromiter(to_rebuild, dtype=np.int64))
+        members_all = np.flatnonzero(rebuild_mask)
+        final.parent[members_all] = members_all
+        edge_mask = strong & rebuild_mask[left] & (labels[left] == labels[right])
+        edges = np.flatnonzero(edge_mask)
+        edges = edges[np.lexsort((right[edges], left[edges], -weight[edges]))]
+        groups: dict[int, list[int]] = {int(m): [int(m)] for m in members_all}
+
+        def merge(a: int, b: int) -> None:
+            ga, gb = final.find(a), final.find(b)
+            if ga != gb:
+                joined = groups.pop(ga) + groups.pop(gb)
+                groups[final.union(ga, gb)] = joined
+
+        for a, b in must:  # never undone
+            if rebuild_mask[a]:
+                merge(a, b)
+        for edge in edges.tolist():
+            a, b = int(left[edge]), int(right[edge])
+            ga, gb = final.find(a), final.find(b)
+            if ga == gb:
+                continue
+            obstacle = consistency.obstacle(groups[ga], groups[gb])
+            if obstacle is None:
+                merge(a, b)
+            else:
+                held_back.append((a, b, float(weight[edge]), obstacle))
+    return _result(ids, final.roots(), left, right, weight, held_back)
+
+
+def _probabilities(weights: np.ndarray) -> np.ndarray:
+    """Match probabilities of match weights (Splink's stable formula, vectorised)."""
+    with np.errstate(over="ignore"):
+        positive = 1.0 / (1.0 + np.exp2(-np.maximum(weights, 0.0)))
+        odds = np.exp2(np.minimum(weights, 0.0))
+    return np.where(weights >= 0, positive, odds / (1.0 + odds))
+
+
+def _result(
+    ids: list[str],
+    roots: np.ndarray,
+    left: np.ndarray,
+    right: np.ndarray,
+    weight: np.ndarray,
+    held_back: list[tuple[int, int, float, str]],
+) -> ClusterResult:
+    size = len(ids)
+    # Cluster id: the smallest record id of the cluster (stable, readable, not a trait).
+    id_values = np.asarray(ids, dtype=object)
+    order = np.lexsort((id_values.astype(str), roots)) if size else np.zeros(0, dtype=np.int64)
+    first_of_root: dict[int, str] = {}
+    for position in order.tolist():
+        first_of_root.setdefault(int(roots[position]), ids[position])
+    cluster_ids = [first_of_root[int(r)] for r in roots.tolist()]
+    clusters = pa.table(
+        {"record_id": pa.array(ids, pa.string()), "cluster_id": pa.array(cluster_ids, pa.string())}
+    )
+
+    sizes = np.bincount(roots, minlength=size)
+    same = roots[left] == roots[right]
+    owner = roots[left[same]]
+    scored = np.bincount(owner, minlength=size)
+    minimum = np.full(size, np.inf)
+    np.minimum.at(minimum, owner, weight[same])
+    probabilities = _probabilities(weight[same])
+    probability_sum = np.bincount(owner, weights=probabilities, minlength=size)
+    multi = np.flatnonzero(sizes >= 2)
+    possible = sizes[multi] * (sizes[multi] - 1) // 2
+    has_scores = scored[multi] > 0
+    summary = pa.table(
+        {
+            "cluster_id": pa.array([first_of_root[int(r)] for r in multi.tolist()], pa.string()),
+            "size": pa.array(sizes[multi], pa.int64()),
+            "pairs_scored": pa.array(scored[multi], pa.int64()),
+            "pairs_possible": pa.array(possible, pa.int64()),
+            "density": pa.array(scored[multi] / np.maximum(possible, 1), pa.float64()),
+            "min_match_weight": pa.array(
+                np.where(has_scores, minimum[multi], np.nan), pa.float64(), mask=~has_scores
+            ),
+            "mean_match_probability": pa.array(
+                probability_sum[multi] / np.maximum(scored[multi], 1),
+                pa.float64(),
+                mask=~has_scores,
+            ),
+        }
+    )
+    held = [
+        {"record_id_l": ids[a], "record_id_r": ids[b], "match_weight": w, "reason": reason}
+        for a, b, w, reason in held_back
+        if roots[a] != roots[b]
+    ]
+    held_schema = pa.schema(
+        [
+            ("record_id_l", pa.string()),
+            ("record_id_r", pa.string()),
+            ("match_weight", pa.float64()),
+            ("reason", pa.string()),
+        ]
+    )
+    return ClusterResult(
+        clusters=clusters,
+        summary=summary,
+        held_back=pa.Table.from_pylist(held, schema=held_schema),
+    )

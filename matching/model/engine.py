@@ -1,0 +1,71 @@
+"""Splink database APIs and tables: the plumbing shared by training and prediction."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+from splink import DuckDBAPI
+from splink.internals.splink_dataframe import SplinkDataFrame
+
+from matching.standardise import STANDARDISED_COLUMNS, is_standardised, standardise_table
+
+
+def default_db_api(*, threads: int | None = None, memory_limit: str | None = None) -> Any:
+    """A DuckDB API on a fresh in-memory database.
+
+    ``SRJ_DUCKDB_MEMORY_LIMIT`` (e.g. ``4GB``) caps DuckDB's memory, which then spills to a
+    temporary directory instead of growing: the 1M-record job must stay under 6 GB.
+    """
+    connection = duckdb.connect()
+    limit = memory_limit or os.environ.get("SRJ_DUCKDB_MEMORY_LIMIT")
+    if limit:
+        connection.execute(f"SET memory_limit = '{_checked_size(limit)}'")
+    if threads:
+        connection.execute(f"SET threads = {int(threads)}")
+    connection.execute("SET preserve_insertion_order = false")
+    return DuckDBAPI(connection=connection)
+
+
+def _checked_size(value: str) -> str:
+    text = value.strip().upper()
+    digits = text.rstrip("KMGTIB ")
+    if not digits.replace(".", "", 1).isdigit():
+        raise ValueError(f"invalid memory limit {value!r} (expected e.g. 4GB)")
+    return text
+
+
+def dialect_of(db_api: Any) -> str:
+    return str(db_api.sql_dialect.sql_dialect_str)
+
+
+def as_standardised(records: Any) -> pa.Table:
+    """A standardised Arrow table: as given when already standardised, else standardised."""
+    if isinstance(records, pa.Table) and is_standardised(records):
+        table = records
+    else:
+        table = standardise_table(records)
+    if table.column("record_id").null_count:
+        raise ValueError("every record needs a record_id")
+    return table.select(list(STANDARDISED_COLUMNS))
+
+
+def to_arrow(frame: SplinkDataFrame) -> pa.Table:
+    """A Splink result as an Arrow table, whatever the backend."""
+    if hasattr(frame, "as_duckdbpyrelation"):
+        return frame.as_duckdbpyrelation().to_arrow_table()
+    if hasattr(frame, "as_spark_dataframe"):
+        spark_frame = frame.as_spark_dataframe()
+        if hasattr(spark_frame, "toArrow"):
+            return spark_frame.toArrow()
+    return pa.Table.from_pandas(frame.as_pandas_dataframe(), preserve_index=False)
+
+
+def register(db_api: Any, table: pa.Table, name: str | None = None) -> SplinkDataFrame:
+    """Register an Arrow table with Splink (DuckDB reads Arrow; other engines get pandas)."""
+    data: Any = table if dialect_of(db_api) == "duckdb" else table.to_pandas()
+    if name is None:
+        return db_api.register(data)
+    return db_api.register(data, dataset_display_name=name)
