@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
@@ -467,3 +469,130 @@ def test_every_command_documents_an_example(command: str) -> None:
     code, stdout, _ = run(command, "--help")
     assert code == 0
     assert "srj link " + command in stdout
+
+
+# --- our model (the default) --------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def srj_run(population_files: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("srj") / "out"
+    code, stdout, stderr = run("dedupe", "--input", population_files["records"], "--output", out)
+    assert code == 0, stderr
+    assert stdout.startswith("dedupe: ")
+    return out
+
+
+def test_our_dedupe_clusters_every_record_once(
+    srj_run: Path, population_files: dict[str, Path]
+) -> None:
+    clusters = pq.read_table(srj_run / "clusters.parquet")
+    ids = pq.read_table(population_files["records"]).column("record_id").to_pylist()
+    assert clusters.schema.names == ["record_id", "cluster_id"]
+    assert sorted(clusters.column("record_id").to_pylist()) == sorted(ids)
+    model = json.loads((srj_run / "model.json").read_text())
+    summary = json.loads((srj_run / "summary.json").read_text())
+    assert summary["model_kind"] == "srj"
+    assert summary["auto_link"] == model["thresholds"]["auto_link"]
+    pairs = pq.read_table(srj_run / "pairs.parquet")
+    assert pc.min(pairs.column("match_probability")).as_py() >= model["thresholds"]["review"]
+    assert "Empreinte des données" in (srj_run / "report.html").read_text()
+
+
+def test_our_model_file_reproduces_the_run(
+    srj_run: Path, population_files: dict[str, Path], tmp_path: Path
+) -> None:
+    out = tmp_path / "again"
+    code, _, stderr = run(
+        "dedupe",
+        "--input",
+        population_files["records_csv"],
+        "--output",
+        out,
+        "--model",
+        srj_run / "model.json",
+        "--no-report",
+    )
+    assert code == 0, stderr
+    order = [("record_id_l", "ascending"), ("record_id_r", "ascending")]
+    first = pq.read_table(srj_run / "pairs.parquet").sort_by(order)
+    second = pq.read_table(out / "pairs.parquet").sort_by(order)
+    assert first.equals(second)
+    assert _same_partition(srj_run / "clusters.parquet", out / "clusters.parquet")
+
+
+def _same_partition(a: Path, b: Path) -> bool:
+    def groups(path: Path) -> set[frozenset[str]]:
+        found: dict[str, set[str]] = {}
+        for row in pq.read_table(path).to_pylist():
+            found.setdefault(row["cluster_id"], set()).add(row["record_id"])
+        return {frozenset(g) for g in found.values()}
+
+    return groups(a) == groups(b)
+
+
+def test_link_two_extracts(population_files: dict[str, Path], tmp_path: Path) -> None:
+    records = pq.read_table(population_files["records"])
+    left = records.filter(pc.equal(pc.bit_wise_and(pa.array(range(records.num_rows)), 1), 0))
+    right = records.filter(pc.equal(pc.bit_wise_and(pa.array(range(records.num_rows)), 1), 1))
+    pq.write_table(left, tmp_path / "left.parquet")
+    pq.write_table(right, tmp_path / "right.parquet")
+    out = tmp_path / "out"
+    code, stdout, stderr = run(
+        "link",
+        "--left",
+        tmp_path / "left.parquet",
+        "--right",
+        tmp_path / "right.parquet",
+        "--output",
+        out,
+    )
+    assert code == 0, stderr
+    assert stdout.startswith(f"link: {records.num_rows:,} records -> ")
+    clusters = pq.read_table(out / "clusters.parquet")
+    assert clusters.schema.names == ["record_id", "cluster_id", "dataset"]
+    assert clusters.num_rows == records.num_rows
+    left_ids = set(left.column("record_id").to_pylist())
+    right_ids = set(right.column("record_id").to_pylist())
+    for row in clusters.to_pylist():
+        assert row["dataset"] == ("left" if row["record_id"] in left_ids else "right")
+    pairs = pq.read_table(out / "pairs.parquet")
+    assert pairs.num_rows > 0
+    assert set(pairs.column("record_id_l").to_pylist()) <= left_ids
+    assert set(pairs.column("record_id_r").to_pylist()) <= right_ids
+
+
+def test_train_learns_from_reviewers_labels(
+    population_files: dict[str, Path], tmp_path: Path
+) -> None:
+    truth = pacsv.read_csv(population_files["truth"]).to_pylist()
+    by_person: dict[str, list[str]] = {}
+    for row in truth:
+        by_person.setdefault(row["person_id"], []).append(row["record_id"])
+    groups = [ids for ids in by_person.values() if len(ids) > 1]
+    same = [(g[0], g[1], "same") for g in groups[:20]]
+    different = [(a[0], b[0], "different") for a, b in itertools.pairwise(groups[:21])]
+    labels = tmp_path / "labels.csv"
+    labels.write_text(
+        "record_id_l,record_id_r,decision\n"
+        + "\n".join(",".join(t) for t in same + different)
+        + "\n"
+    )
+    model = tmp_path / "model.json"
+    code, _, stderr = run(
+        "train", "--input", population_files["records"], "--model", model, "--labels", labels
+    )
+    assert code == 0, stderr
+    assert json.loads(model.read_text())["training"]["labels"] > 0
+    code, _, stderr = run(
+        "train",
+        "--input",
+        population_files["records"],
+        "--model",
+        tmp_path / "b.json",
+        "--labels",
+        labels,
+        "--baseline",
+    )
+    assert code == 2
+    assert "without labels" in stderr
