@@ -10,7 +10,9 @@ from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
 from fastapi import Depends, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.routing import APIRoute
+from sqlalchemy.orm import Session
 
 from refdata.errors import ImportRejectedError, InvalidParameterError, RefdataError
 from refdata.read_cache import ReadCache
@@ -61,42 +63,78 @@ def get_read_cache(request: Request) -> ReadCache:
     return cache
 
 
+def cached_json(request: Request, key: tuple[Any, ...]) -> Response | None:
+    """The cached body for ``key`` as a response, when the cache is fresh (no I/O at all)."""
+    body = get_read_cache(request).peek(key)
+    return Response(body, media_type="application/json") if body is not None else None
+
+
+def read_through(
+    request: Request, key: tuple[Any, ...], make: Callable[[Session, ReadCache], bytes]
+) -> Response:
+    """Build (or fetch) the body for ``key`` with a read session; run in the threadpool.
+
+    Reads do not go through ``SessionDep``: a cache hit must not pay for a session, and a miss
+    only reads, so the session is simply closed (the pool rolls the connection back).
+    """
+    cache = get_read_cache(request)
+    session = request.app.state.session_factory()
+    try:
+        cache.sync(session)
+        body = cache.body(key, lambda: make(session, cache))
+    finally:
+        session.close()
+    return Response(body, media_type="application/json")
+
+
+async def cached_read(
+    request: Request, key: tuple[Any, ...], make: Callable[[Session, ReadCache], bytes]
+) -> Response:
+    hit = cached_json(request, key)
+    if hit is not None:
+        return hit
+    return await run_in_threadpool(read_through, request, key, make)
+
+
 def get_bulk_store(settings: Annotated[Settings, Depends(get_settings)]) -> BulkStore:
     return BulkStore(settings.data_dir / "downloads")
 
 
-ReadCacheDep = Annotated[ReadCache, Depends(get_read_cache)]
 BulkStoreDep = Annotated[BulkStore, Depends(get_bulk_store)]
 
-PROBLEM_RESPONSE = {
-    "content": {
-        "application/problem+json": {
-            "schema": {
-                "type": "object",
-                "properties": {
-                    "type": {"type": "string"},
-                    "title": {"type": "string"},
-                    "status": {"type": "integer"},
-                    "detail": {"type": "string"},
-                    "instance": {"type": "string"},
-                },
-                "required": ["type", "title", "status"],
-            }
-        }
-    }
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+    },
+    "required": ["type", "title", "status"],
+}
+TITLES = {
+    400: "Bad request",
+    401: "Authentication required",
+    403: "Forbidden",
+    404: "Not found",
+    409: "Conflict",
+    413: "File too large",
+    422: "Invalid parameter",
 }
 
 
 def problem(description: str, example_detail: str, status: int) -> dict[str, Any]:
-    titles = {400: "Bad request", 404: "Not found", 409: "Conflict", 422: "Invalid parameter"}
-    response = {"description": description, **PROBLEM_RESPONSE}
-    content = dict(response["content"]["application/problem+json"])
-    content["example"] = {
-        "type": PROBLEM_BASE + titles.get(status, "error").lower().replace(" ", "-"),
-        "title": titles.get(status, "Error"),
+    """An OpenAPI response entry: an ``application/problem+json`` body, with an example."""
+    title = TITLES.get(status, "Error")
+    example = {
+        "type": PROBLEM_BASE + title.lower().replace(" ", "-"),
+        "title": title,
         "status": status,
         "detail": example_detail,
         "instance": "/v1/...",
     }
-    response["content"] = {"application/problem+json": content}
-    return response
+    return {
+        "description": description,
+        "content": {"application/problem+json": {"schema": PROBLEM_SCHEMA, "example": example}},
+    }

@@ -20,6 +20,12 @@ from refdata import repository as repo
 from refdata.errors import InvalidParameterError, NotFoundError
 from refdata.models import OffenceVersion
 from refdata.natures import Nature, nature_of_label
+from refdata.offence_source import (
+    DbOffenceSource,
+    OffenceSnapshot,
+    OffenceSource,
+    VersionRecord,
+)
 from refdata.penalties import penalty_dict
 from refdata.read_cache import ReadCache
 from refdata.search import Hit, IndexedVersion, OffenceIndex
@@ -33,7 +39,7 @@ def today() -> date:
     return datetime.now(PARIS).date()
 
 
-def version_payload(version: OffenceVersion) -> dict[str, Any]:
+def version_payload(version: OffenceVersion | VersionRecord) -> dict[str, Any]:
     nature = nature_of_label(version.nature)
     return {
         "natinf": version.natinf,
@@ -53,17 +59,15 @@ def version_payload(version: OffenceVersion) -> dict[str, Any]:
     }
 
 
-def in_force(version: OffenceVersion, on: date) -> bool:
+def in_force(version: OffenceVersion | VersionRecord, on: date) -> bool:
     return version.valid_from <= on and (version.valid_to is None or on < version.valid_to)
 
 
-def contravention_penalty(session: Session, nature: Nature, on: date) -> dict[str, Any]:
+def contravention_penalty(source: OffenceSource, nature: Nature, on: date) -> dict[str, Any]:
     """The principal penalty of a contravention: the fine of its class (art. 131-13 CP)."""
-    from refdata.tariffs.service import max_fine_for_class
-
     classe = nature.contravention_class
     assert classe is not None
-    rule = max_fine_for_class(session, classe, on)
+    rule = source.class_rule(classe, on)
     ordinal = "1re" if classe == 1 else f"{classe}e"
     return {
         "natinf": None,
@@ -88,19 +92,26 @@ def contravention_penalty(session: Session, nature: Nature, on: date) -> dict[st
     }
 
 
-def penalties_payload(session: Session, version: OffenceVersion, on: date) -> list[dict[str, Any]]:
+def penalties_payload(
+    source: OffenceSource, version: OffenceVersion | VersionRecord, on: date
+) -> list[dict[str, Any]]:
     penalties = []
     nature = nature_of_label(version.nature)
     if nature is not None and nature.contravention_class is not None:
-        penalties.append(contravention_penalty(session, nature, on))
-    penalties.extend(penalty_dict(p) for p in repo.penalties_in_force(session, version.natinf, on))
+        penalties.append(contravention_penalty(source, nature, on))
+    penalties.extend(penalty_dict(p) for p in source.penalties(version.natinf, on))
     for item in penalties:
         del item["natinf"]
     return penalties
 
 
-def get_offence(session: Session, natinf: int, *, as_of: date, history: bool) -> dict[str, Any]:
-    versions = repo.offence_versions(session, natinf)
+def get_offence(
+    source: OffenceSource | Session, natinf: int, *, as_of: date, history: bool
+) -> dict[str, Any]:
+    """One code as of a date; ``source`` is a session (database) or an offence source."""
+    if isinstance(source, Session):
+        source = DbOffenceSource(source)
+    versions = source.versions(natinf)
     if not versions:
         raise NotFoundError(f"NATINF {natinf} is in no release")
     current = next((v for v in versions if in_force(v, as_of)), None)
@@ -117,10 +128,15 @@ def get_offence(session: Session, natinf: int, *, as_of: date, history: bool) ->
     payload = version_payload(main)
     payload["in_force"] = current is not None
     payload["as_of"] = as_of.isoformat()
-    payload["penalties"] = penalties_payload(session, main, as_of)
-    payload["successors"] = repo.successors_of(session, natinf)
+    payload["penalties"] = penalties_payload(source, main, as_of)
+    payload["successors"] = source.successors(natinf)
     payload["history"] = [version_payload(v) for v in versions] if history else None
     return payload
+
+
+def offence_snapshot(session: Session, cache: ReadCache) -> OffenceSnapshot:
+    snapshot: OffenceSnapshot = cache.built("offence_snapshot", lambda: OffenceSnapshot(session))
+    return snapshot
 
 
 # --- search -------------------------------------------------------------------------------

@@ -6,13 +6,12 @@ from datetime import date
 from typing import Annotated, Literal
 
 import orjson
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from refdata import offences
-from refdata.api_support import ReadCacheDep, RefdataRoute, problem
+from refdata.api_support import RefdataRoute, cached_read, problem
 from refdata.natures import FILTER_VALUES
 from refdata.schemas import Offence, OffenceSearchPage
-from srj.deps import SessionDep
 
 router = APIRouter(
     prefix="/v1/offences",
@@ -46,23 +45,28 @@ AS_OF = Query(
         )
     },
 )
-def get_offence(
+async def get_offence(
+    request: Request,
     natinf: Annotated[
         int,
         Path(ge=1, le=999_999, description="NATINF code", openapi_examples={"x": {"value": 11}}),
     ],
-    session: SessionDep,
-    cache: ReadCacheDep,
     as_of: Annotated[date | None, AS_OF] = None,
     history: Annotated[bool, Query(description="Include every version of the code")] = False,
 ) -> Response:
     on = as_of or offences.today()
-    cache.sync(session)
-    body = cache.body(
+    return await cached_read(
+        request,
         ("offence", natinf, on, history),
-        lambda: orjson.dumps(offences.get_offence(session, natinf, as_of=on, history=history)),
+        lambda session, cache: orjson.dumps(
+            offences.get_offence(
+                offences.offence_snapshot(session, cache).bind(session),
+                natinf,
+                as_of=on,
+                history=history,
+            )
+        ),
     )
-    return Response(body, media_type="application/json")
 
 
 @router.get(
@@ -79,9 +83,8 @@ def get_offence(
     ),
     responses={422: problem("Invalid parameter", "invalid cursor", 422)},
 )
-def search_offences(
-    session: SessionDep,
-    cache: ReadCacheDep,
+async def search_offences(
+    request: Request,
     q: Annotated[
         str | None,
         Query(
@@ -112,10 +115,10 @@ def search_offences(
     ] = None,
 ) -> Response:
     on = as_of or offences.today()
-    cache.sync(session)
-    body = cache.body(
+    return await cached_read(
+        request,
         ("search", q, nature, code, on, limit, cursor),
-        lambda: orjson.dumps(
+        lambda session, cache: orjson.dumps(
             offences.search_offences(
                 session,
                 cache,
@@ -128,4 +131,3 @@ def search_offences(
             )
         ),
     )
-    return Response(body, media_type="application/json")

@@ -24,13 +24,16 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
 from refdata import repository as repo
 from refdata.errors import ImportRejectedError, Problem
 from refdata.models import PenaltyVersion, Release, ReleaseFile
+
+if TYPE_CHECKING:
+    from refdata.offence_source import PenaltyRecord
 from refdata.releases import (
     ReleaseCounts,
     begin_dataset_write,
@@ -110,8 +113,8 @@ def parse_penalties(data: bytes, known_codes: set[int]) -> tuple[list[PenaltyRow
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        return [], [Problem(line, "the penalties file must be UTF-8")]
+        bad_line = data[: exc.start].count(b"\n") + 1
+        return [], [Problem(bad_line, "the penalties file must be UTF-8")]
     lines = [line.rstrip("\r") for line in text.split("\n")]
     header = tuple(f.strip() for f in next(csv.reader([lines[0]], delimiter=";")))
     if header != HEADER:
@@ -333,7 +336,7 @@ def _amount_text(amount: Decimal | None) -> str:
     return f"{normalized:f}".removesuffix(".00")
 
 
-def penalty_dict(v: PenaltyVersion) -> dict[str, Any]:
+def penalty_dict(v: PenaltyVersion | PenaltyRecord) -> dict[str, Any]:
     return {
         "natinf": v.natinf,
         "category": v.category,

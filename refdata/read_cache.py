@@ -1,16 +1,24 @@
 """Per-process read caches, keyed by the release state.
 
 Releases are immutable, so what a read returns only changes when a release is created. Each
-request asks the database for the release state (one indexed aggregate) and, while it is
-unchanged, answers lookups from ready-made JSON bodies and searches from the in-memory index.
-A new release in any worker changes the state, and the next request of every worker drops its
-caches. The cache lives on the application (``app.state``), so tests and workers never share
-one.
+worker keeps ready-made JSON bodies of lookups and searches and the in-memory search index,
+and drops them all when the release state changes:
+
+- a release created *in this process* (HTTP import, tests) bumps a process-wide generation
+  counter: the next request sees it at once;
+- a release created elsewhere (another worker, ``srj refdata import-natinf``) is noticed by
+  asking the database for the release state (one indexed aggregate, plus the contravention
+  class maxima the lookups embed) at most once per ``ttl_seconds`` (default 1 s): other
+  processes' imports show within a second.
+
+The cache lives on the application (``app.state``), so tests and workers never share one.
 """
 
 from __future__ import annotations
 
+import itertools
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
@@ -19,24 +27,65 @@ from sqlalchemy.orm import Session
 
 from refdata import repository as repo
 
+_generation = itertools.count(1)
+_current_generation = 0
+
+
+def note_release_created() -> None:
+    """Called when this process creates a release: caches of this process refresh at once."""
+    global _current_generation
+    _current_generation = next(_generation)
+
+
+def tariffs_fingerprint(session: Session) -> tuple[Any, ...]:
+    """The contravention class maxima offence lookups embed: a change must drop the caches.
+
+    The tariffs are loaded without creating releases, so their rows are compared directly
+    (ten-odd rows, read once per check interval).
+    """
+    from refdata.tariffs.repository import max_fines
+
+    return tuple(
+        (r.classe, r.amount_eur, r.recidivism_amount_eur, r.valid_from, r.valid_to)
+        for r in max_fines(session, on=None)
+    )
+
 
 class ReadCache:
-    def __init__(self, max_bodies: int = 50_000) -> None:
+    def __init__(self, max_bodies: int = 50_000, ttl_seconds: float = 1.0) -> None:
         self._lock = threading.Lock()
         self._token: tuple[Any, ...] | None = None
+        self._generation = -1
+        self._checked_at = float("-inf")
+        self._ttl = ttl_seconds
+        # Oldest-first eviction; a hit does not reorder (no lock on the read path).
         self._bodies: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
         self._max_bodies = max_bodies
         self._built: dict[str, Any] = {}
 
+    def fresh(self) -> bool:
+        """Whether cached bodies may be served without asking the database."""
+        return (
+            self._generation == _current_generation
+            and time.monotonic() - self._checked_at < self._ttl
+        )
+
+    def peek(self, key: tuple[Any, ...]) -> bytes | None:
+        return self._bodies.get(key) if self.fresh() else None
+
     def sync(self, session: Session) -> None:
-        """Drop everything if a release was created since the last request."""
-        token = repo.state_token(session)
-        if token != self._token:
-            with self._lock:
-                if token != self._token:
-                    self._bodies.clear()
-                    self._built.clear()
-                    self._token = token
+        """Drop everything if a release was created since the state was last seen."""
+        if self.fresh():
+            return
+        generation = _current_generation
+        token = (repo.state_token(session), tariffs_fingerprint(session))
+        with self._lock:
+            if token != self._token:
+                self._bodies.clear()
+                self._built.clear()
+                self._token = token
+            self._generation = generation
+            self._checked_at = time.monotonic()
 
     def body(self, key: tuple[Any, ...], make: Callable[[], bytes]) -> bytes:
         cached = self._bodies.get(key)

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from refdata import repository as repo
 from refdata.errors import ConflictError
 from refdata.models import Release
+from refdata.read_cache import note_release_created
 
 DATASET_NAME = re.compile(r"^[a-z][a-z0-9_]{1,30}$")
 
@@ -102,6 +103,7 @@ def create_release(
         changelog=changelog,
     )
     repo.add_release(session, release)
+    note_release_created()
     return release
 
 

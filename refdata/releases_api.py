@@ -241,7 +241,7 @@ def download(
         Query(description="CSV only: `latin-1` for the official encoding (Windows-1252)"),
     ] = "utf-8",
 ) -> Response:
-    name = file_name
+    name: str = file_name
     if encoding == "latin-1":
         if file_name != "offences.csv":
             raise InvalidParameterError("encoding", "encoding=latin-1 applies to offences.csv only")

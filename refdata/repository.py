@@ -173,9 +173,8 @@ def successors_of(session: Session, natinf: int) -> list[int]:
 
 
 def successor_pairs(session: Session) -> set[tuple[int, int]]:
-    return set(
-        session.execute(select(OffenceSuccessor.natinf, OffenceSuccessor.successor)).tuples()
-    )
+    rows = session.execute(select(OffenceSuccessor.natinf, OffenceSuccessor.successor))
+    return {(natinf, successor) for natinf, successor in rows}
 
 
 def add_successors(session: Session, rows: list[dict[str, Any]]) -> None:

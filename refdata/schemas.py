@@ -6,9 +6,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
-EXAMPLE_REFS = [
+EXAMPLE_REFS: list[JsonValue] = [
     {
         "article": "311-3",
         "alineas": [],

@@ -117,8 +117,8 @@ def parse_successors(
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        return [], [Problem(line, "the successors file must be UTF-8")]
+        bad_line = data[: exc.start].count(b"\n") + 1
+        return [], [Problem(bad_line, "the successors file must be UTF-8")]
     lines = [line.rstrip("\r") for line in text.split("\n")]
     if not lines or tuple(f.strip() for f in next(csv.reader([lines[0]], delimiter=";"))) != (
         SUCCESSORS_HEADER
