@@ -29,7 +29,8 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("nom_usage", "Nom d'usage", ("nom_usage",), ("nom_usage_std",)),
     FieldSpec("prenoms", "Prénoms", ("prenoms",), ("prenoms_std",)),
     FieldSpec("alias", "Alias", ("alias",), ()),
-    FieldSpec("sexe", "Sexe", ("sexe", "civilite"), ("sexe_std",)),
+    FieldSpec("civilite", "Civilité", ("civilite",), ()),
+    FieldSpec("sexe", "Sexe", ("sexe",), ("sexe_std",)),
     FieldSpec("date_naissance", "Date de naissance", ("date_naissance",), ("dn",)),
     FieldSpec(
         "lieu_naissance",
@@ -92,11 +93,15 @@ def compare_fields(
     """Each field side by side, with whether it agrees.
 
     The standardised keys decide when both sides have them (they are what the model compared),
-    else the folded raw values do. A name that matches another name field of the other side
-    (nom d'usage typed as nom de naissance, an alias) is a ``cross`` agreement.
+    else the folded raw values do. A name found in another name field of the other side (nom
+    d'usage typed as nom de naissance, an alias, nom and prénoms swapped) is a ``cross``
+    agreement.
     """
-    left_names = {_fold(_first(left_traits, (f,))) for f in NAME_FIELDS} - {None}
-    right_names = {_fold(_first(right_traits, (f,))) for f in NAME_FIELDS} - {None}
+    # A clerk may also swap nom and prénoms: every name field is checked against the other
+    # side's names and given names.
+    crossable = (*NAME_FIELDS, "prenoms")
+    left_names = {_fold(_first(left_traits, (f,))) for f in crossable} - {None}
+    right_names = {_fold(_first(right_traits, (f,))) for f in crossable} - {None}
     rows = []
     for spec in FIELDS:
         left_raw, right_raw = _joined(left_traits, spec.raw), _joined(right_traits, spec.raw)
@@ -109,10 +114,13 @@ def compare_fields(
         else:
             a, b = _fold(left_raw), _fold(right_raw)
         if a is None or b is None:
-            agreement = "missing"
+            crossed = spec.field in crossable and (
+                (_fold(left_raw) or "") in right_names or (_fold(right_raw) or "") in left_names
+            )
+            agreement = "cross" if crossed else "missing"
         elif a == b:
             agreement = "agree"
-        elif spec.field in NAME_FIELDS and (
+        elif spec.field in crossable and (
             _fold(left_raw) in right_names or _fold(right_raw) in left_names
         ):
             agreement = "cross"

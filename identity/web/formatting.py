@@ -30,6 +30,17 @@ STATUS_LABELS = {
     "second_opinion": "Second avis",
     "closed": "Traitées",
 }
+# Names of the model's comparisons (matching.model) as a reviewer reads them.
+COMPARISON_LABELS = {
+    "nom": "Nom",
+    "noms": "Noms",
+    "prenoms": "Prénoms",
+    "prenom": "Prénom",
+    "date_naissance": "Date de naissance",
+    "lieu_naissance": "Lieu de naissance",
+    "sexe": "Sexe",
+    "nationalite": "Nationalité",
+}
 AGREEMENT_LABELS = {
     "agree": ("concorde", "✓"),
     "cross": ("concorde croisée", "≈"),
@@ -79,10 +90,19 @@ def fr_age(days: float | None) -> str:
     return f"{int(days)} j"
 
 
+def comparison_label(name: str) -> str:
+    return COMPARISON_LABELS.get(name, name.replace("_", " ").capitalize())
+
+
 def install(templates: Jinja2Templates) -> None:
     """Makes the filters and labels available to every template."""
     templates.env.filters.update(
-        number=fr_number, percent=fr_percent, dt=fr_datetime, d=fr_date, age=fr_age
+        number=fr_number,
+        percent=fr_percent,
+        dt=fr_datetime,
+        d=fr_date,
+        age=fr_age,
+        comparison=comparison_label,
     )
     templates.env.globals.update(
         DECISION_LABELS=DECISION_LABELS,

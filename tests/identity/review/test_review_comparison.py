@@ -87,6 +87,20 @@ def test_standardised_keys_decide_and_crossed_names_are_recognised() -> None:
     assert rows["nom_naissance"].left_standardised == "MARTIN"
 
 
+def test_nom_and_prenoms_swapped_by_a_clerk_read_as_crossed() -> None:
+    rows = {
+        r.field: r.agreement
+        for r in compare_fields(
+            {"nom_naissance": "Anthony-Steven"},
+            {"nom_naissance": "Kalyoncu", "prenoms": "Anthony Steven"},
+            {},
+            {},
+        )
+    }
+    assert rows["nom_naissance"] == "cross"
+    assert rows["prenoms"] == "cross"
+
+
 def _add_person(session: Session, stds: list[dict], keys: list[str]) -> tuple[str, list[uuid.UUID]]:
     registry = ReviewRepository(session).registry
     now = datetime.now(UTC)
