@@ -39,6 +39,7 @@ import os
 import platform
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -138,12 +139,14 @@ def make_population(
     wanted = registry_records + stream
     probe = generate(2000, seed=seed + 1)
     per_person = probe.records.num_rows / 2000
-    persons = math.ceil(wanted / per_person * 1.03)
-    log(f"generating {persons} persons (~{per_person:.2f} records each)")
-    population = generate(persons, seed=seed)
-    records = population.records
-    if records.num_rows < wanted:
-        raise SystemExit(f"the population has {records.num_rows} records, {wanted} wanted")
+    persons = math.ceil(wanted / per_person * 1.05)
+    while True:
+        log(f"generating {persons} persons (~{per_person:.2f} records each)")
+        population = generate(persons, seed=seed)
+        records = population.records
+        if records.num_rows >= wanted:
+            break
+        persons = math.ceil(persons * wanted / records.num_rows * 1.02)
     truth = dict(
         zip(
             population.truth.column("record_id").to_pylist(),
@@ -188,6 +191,12 @@ def database_size(url: str) -> int:
 # -- 4. server and stream --------------------------------------------------------------------
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 def start_server(
     env: dict[str, str], port: int, workers: int, log_path: Path
 ) -> subprocess.Popen[bytes]:
@@ -202,6 +211,8 @@ def start_server(
     )
     deadline = time.time() + 120
     while time.time() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"the server exited: see {log_path}")
         try:
             if httpx.get(f"http://127.0.0.1:{port}/ready", timeout=1).status_code == 200:
                 return proc
@@ -363,33 +374,32 @@ def accuracy(
 def splink_predict_between(
     model: Any, registry_std: pa.Table, new_std: pa.Table, sample: int
 ) -> dict[str, Any]:
-    """Splink's incremental prediction, one new record at a time, against the whole registry."""
+    """Splink's own incremental prediction (``linker.inference.predict_between``), one new
+    record at a time against the whole registry, with the trained model's settings, its prior
+    for the registry's size and its term-frequency tables registered first."""
+    import logging
+
     from splink import DuckDBAPI, Linker
 
     db_api = DuckDBAPI()
-    settings = dict(model.splink_settings)
-    registry_sdf = db_api.register(registry_std, "registry")
-    linker = Linker(registry_sdf, settings, db_api)
-    tf_columns = sorted(
-        {
-            level["tf_adjustment_column"]
-            for comparison in settings.get("comparisons", [])
-            for level in comparison.get("comparison_levels", [])
-            if level.get("tf_adjustment_column")
-        }
+    settings = model.splink_settings(
+        "duckdb", prior=model.prior(registry_std.num_rows + 1), link_type="dedupe_only"
     )
+    registry_sdf = db_api.register(registry_std, dataset_display_name="registry")
+    linker = Linker(registry_sdf, settings, log_level=logging.WARNING)
     start = time.perf_counter()
-    for column in tf_columns:
-        linker.table_management.compute_tf_table(column)
+    for column, tf in model.term_frequencies.items():
+        lookup = db_api.register(tf.as_arrow(column))
+        linker.table_management.register_term_frequency_lookup(lookup, column)
     tf_seconds = time.perf_counter() - start
     times = []
     found = 0
     for i in range(min(sample, new_std.num_rows)):
-        one = db_api.register(new_std.slice(i, 1), f"incoming_{i}")
+        one = db_api.register(new_std.slice(i, 1), dataset_display_name=f"incoming_{i}")
         start = time.perf_counter()
-        pairs = linker.inference.predict_between(registry_sdf, one).as_pandas_dataframe()
+        pairs = linker.inference.predict_between(registry_sdf, one, warning_mode="never")
+        found += len(pairs.as_pandas_dataframe())
         times.append((time.perf_counter() - start) * 1000)
-        found += len(pairs)
     return {
         "sample": len(times),
         "tf_tables_seconds": round(tf_seconds, 2),
@@ -419,9 +429,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--splink-sample", type=int, default=100)
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--port", type=int, default=0, help="0: a free port")
     parser.add_argument("--database", default="srj_bench_registry")
     parser.add_argument("--keep-db", action="store_true")
+    parser.add_argument("--keep-work", action="store_true", help="keep the work directory (logs)")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out")
     args = parser.parse_args(argv)
 
@@ -509,16 +520,21 @@ def main(argv: list[str] | None = None) -> int:
             "SRJ_LOG_LEVEL": "INFO",
         }
         server_log = work / "server.log"
-        server = start_server(env, args.port, args.workers, server_log)
+        port = args.port or free_port()
+        server = start_server(env, port, args.workers, server_log)
         token = issue_token(settings, subject="registry-benchmark", roles=[Role.APPLICATION])
         stream_rows = stream_table.to_pylist()
         log(f"streaming {len(stream_rows)} records, {args.concurrency} clients")
-        results, wall = stream_records(stream_rows, args.port, token, args.concurrency)
+        results, wall = stream_records(stream_rows, port, token, args.concurrency)
         stop_server(server)
         server = None
         durations = server_durations(server_log)
         client_ms = [r["client_ms"] for r in results if r]
         ok = sum(1 for r in results if r.get("status_code") == 200)
+        failures = Counter(r.get("status_code") for r in results if r.get("status_code") != 200)
+        if failures:
+            first = next(r for r in results if r.get("status_code") != 200)
+            log(f"failed posts by status: {dict(failures)}; first: {first.get('body')}")
         result["stream"] = {
             "records": len(stream_rows),
             "ok": ok,
@@ -556,7 +572,10 @@ def main(argv: list[str] | None = None) -> int:
             stop_server(server)
         if not args.keep_db:
             drop_database(args.database)
-        shutil.rmtree(work, ignore_errors=True)
+        if args.keep_work:
+            log(f"work directory kept: {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
 
     checks = {
         "server_p95_ms": (

@@ -16,9 +16,12 @@ is run by the data-protection staff (admin) on a data subject's request.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
 from fastapi.responses import JSONResponse
 
 from identity.audit import AccessContext
@@ -49,7 +52,25 @@ from srj.auth import Principal, Role, require_roles
 from srj.deps import WriteSessionDep
 from srj.problems import PROBLEM_JSON, ProblemError
 
-router = APIRouter(prefix="/v1")
+
+@asynccontextmanager
+async def _warm_model(app: FastAPI) -> AsyncIterator[None]:
+    """Load the linkage model when the service starts, not on the first resolve (seconds)."""
+    from identity.config import get_registry_settings
+    from identity.linkage import MatcherUnavailableError, load_matcher_cached
+
+    settings = getattr(app.state, "settings", None)
+    if settings is not None:
+        config = get_registry_settings()
+        try:
+            load_matcher_cached(config.resolved_model_path(settings), config)
+        except MatcherUnavailableError as exc:
+            # The service still serves everything else; resolves answer 503 saying why.
+            logging.getLogger("srj.identity").warning("linkage model not loaded: %s", exc)
+    yield
+
+
+router = APIRouter(prefix="/v1", lifespan=_warm_model)
 
 PERSON_ERRORS = (InvalidPersonIdError, PersonNotFoundError, PersonGoneError, DecryptionError)
 

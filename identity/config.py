@@ -27,8 +27,8 @@ class RegistrySettings(BaseSettings):
 
     # Candidate search: a very frequent blocking key (a common surname with a presumed 01-01
     # date of birth...) would otherwise pull thousands of candidates into one resolve.
-    candidates_per_key: int = Field(default=150, ge=1)
-    max_candidates: int = Field(default=600, ge=1)
+    candidates_per_key: int = Field(default=100, ge=1)
+    max_candidates: int = Field(default=50, ge=1)
 
     # Years a record is kept after its record date (or its arrival when it has none).
     retention_years: int = Field(default=20, ge=1)

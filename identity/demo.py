@@ -24,7 +24,7 @@ from srj.settings import Settings
 
 DEMO_PERSONS = 1500
 DEMO_SEED = 2026
-TRAINING_PERSONS = 6000
+TRAINING_PERSONS = 4000
 TRAINING_SEED = 7
 
 log = logging.getLogger(__name__)
@@ -34,12 +34,13 @@ def ensure_model(path: Path) -> bool:
     """Train the demo's linkage model at ``path`` unless one is there. True if trained now."""
     if path.exists():
         return False
-    from matching.model import train
-
+    from matching.model import TrainingSettings, train
     from matching.synthetic import generate
 
     population = generate(TRAINING_PERSONS, seed=TRAINING_SEED)
-    model = train(population.records)
+    # Smaller samples than a production training: the demo must start in a minute or two.
+    settings = TrainingSettings(u_max_pairs=1e6, em_max_pairs=5e5)
+    model = train(population.records, settings=settings)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     model.save(tmp)
@@ -48,7 +49,7 @@ def ensure_model(path: Path) -> bool:
 
 
 def load_registry_demo(
-    settings: Settings, config: RegistrySettings | None = None
+    settings: Settings, config: RegistrySettings | None = None, *, persons: int = DEMO_PERSONS
 ) -> dict[str, Any]:
     from matching.synthetic import generate
 
@@ -56,7 +57,7 @@ def load_registry_demo(
     model_path = config.resolved_model_path(settings)
     trained = ensure_model(model_path)
     matcher = load_matcher(model_path, config)
-    population = generate(DEMO_PERSONS, seed=DEMO_SEED)
+    population = generate(persons, seed=DEMO_SEED)
     records = validate_rows(population.records, Path("demo-population"))
     engine = make_engine(settings.effective_database_url)
     try:

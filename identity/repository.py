@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -184,32 +184,48 @@ class RegistryRepository:
                 by_key[h].append(rid)
         return by_key
 
-    def candidates(
-        self, hashes: Sequence[int], cap: int
-    ) -> tuple[dict[int, list[uuid.UUID]], dict[uuid.UUID, CandidateRow]]:
-        """Records sharing each key (at most ``cap`` per key) and their standardised rows."""
-        if not self.is_postgresql or not hashes:
-            by_key = self.candidate_ids(hashes, cap)
-            return by_key, self.load_candidates({i for ids in by_key.values() for i in ids})
-        # PostgreSQL: one round trip (the online path's latency is mostly round trips).
+    def ranked_candidates(
+        self, queries: Sequence[Sequence[int]], cap: int, limit: int
+    ) -> list[list[tuple[uuid.UUID, int]]]:
+        """For each query (the key hashes of one incoming record): the records sharing its
+        keys, at most ``cap`` per key, ranked by the number of keys shared (then by id), at
+        most ``limit`` — as ``(record_id, keys shared)``.
+
+        A true match shares several keys; a namesake found through one frequent key shares
+        one. Ranking in the database keeps both the rows transferred and the records scored
+        small whatever the registry's size. PostgreSQL: one statement for a whole batch.
+        """
+        if not queries:
+            return []
+        if not self.is_postgresql:
+            by_key = self.candidate_ids(sorted({h for q in queries for h in q}), cap)
+            out = []
+            for q in queries:
+                shared: Counter[uuid.UUID] = Counter()
+                for h in set(q):
+                    shared.update(by_key.get(h, ()))
+                out.append(sorted(shared.items(), key=lambda kv: (-kv[1], kv[0]))[:limit])
+            return out
+        positions = [i for i, q in enumerate(queries) for _ in set(q)]
+        hashes = [h for q in queries for h in set(q)]
         stmt = text(
-            "SELECT k.h, b.record_id, r.std, l.person_id, l.origin "
-            "FROM unnest(CAST(:hs AS bigint[])) AS k(h) "
+            "WITH wanted AS (SELECT * FROM unnest(CAST(:ps AS int[]), CAST(:hs AS bigint[])) "
+            "AS w(pos, h)), "
+            "hits AS (SELECT w.pos, b.record_id FROM (SELECT DISTINCT h FROM wanted) AS k "
             "CROSS JOIN LATERAL (SELECT record_id FROM identity_blocking_keys "
-            "WHERE key_hash = k.h LIMIT :cap) AS b "
-            "JOIN identity_source_records r ON r.id = b.record_id "
-            "JOIN identity_links l ON l.record_id = b.record_id"
+            "WHERE key_hash = k.h LIMIT :cap) AS b JOIN wanted w ON w.h = k.h), "
+            "ranked AS (SELECT pos, record_id, count(*) AS shared, row_number() OVER "
+            "(PARTITION BY pos ORDER BY count(*) DESC, record_id) AS rn "
+            "FROM hits GROUP BY pos, record_id) "
+            "SELECT pos, record_id, shared FROM ranked WHERE rn <= :limit ORDER BY pos, rn"
         )
-        by_key: dict[int, list[uuid.UUID]] = defaultdict(list)
-        rows: dict[uuid.UUID, CandidateRow] = {}
-        for chunk in _chunks(list(hashes)):
-            for h, rid, std, person_id, origin in self.session.execute(
-                stmt, {"hs": list(chunk), "cap": cap}
-            ):
-                by_key[h].append(rid)
-                if rid not in rows:
-                    rows[rid] = CandidateRow(rid, orjson.loads(std), person_id, origin)
-        return by_key, rows
+        out = [[] for _ in queries]
+        rows = self.session.execute(
+            stmt, {"ps": positions, "hs": hashes, "cap": cap, "limit": limit}
+        )
+        for pos, rid, shared in rows:
+            out[pos].append((rid, int(shared)))
+        return out
 
     def load_candidates(self, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, CandidateRow]:
         rows: dict[uuid.UUID, CandidateRow] = {}

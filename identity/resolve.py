@@ -303,7 +303,7 @@ class Resolver:
                 record_id, e.person_id, ResolveStatus.LINKED, None, rec.source, rec.source_ref, True
             )
 
-        candidates = state.candidates_for(p.key_hashes, exclude=record_id)
+        candidates = state.candidates_for(p, exclude=record_id)
         scores = self.matcher.score(p.std, [(c.record_id, c.std) for c in candidates])
         rows = {c.record_id: c for c in candidates}
         excluded, decided = state.constraints_for(record_id)
@@ -488,7 +488,9 @@ class _BatchState:
         self.thresholds = thresholds
         self.config = config
         self.rows: dict[uuid.UUID, CandidateRow] = {}
+        # This batch's own records by key (the database's candidates come ranked, per record).
         self.key_index: dict[int, list[uuid.UUID]] = defaultdict(list)
+        self._db_ranked: dict[int, list[tuple[uuid.UUID, int]]] = {}
         self._db_counts: dict[str, int] = {}
         self._delta: Counter[str] = Counter()
         self._suggested: set[tuple[uuid.UUID, uuid.UUID]] = set()
@@ -497,11 +499,16 @@ class _BatchState:
         self._partner_person: dict[uuid.UUID, str] = {}
 
     def prefetch(self, prepared: Sequence[_Prepared]) -> None:
-        hashes = sorted({h for p in prepared for h in p.key_hashes})
-        hits, rows = self.repo.candidates(hashes, self.config.candidates_per_key)
-        for h, ids in hits.items():
-            self.key_index[h].extend(ids)
-        self.rows.update(rows)
+        ranked = self.repo.ranked_candidates(
+            [p.key_hashes for p in prepared],
+            self.config.candidates_per_key,
+            self.config.max_candidates,
+        )
+        wanted: set[uuid.UUID] = set()
+        for p, hits in zip(prepared, ranked, strict=True):
+            self._db_ranked[id(p)] = hits
+            wanted.update(rid for rid, _ in hits)
+        self.rows.update(self.repo.load_candidates(wanted))
         updated = [p.existing.id for p in prepared if p.existing is not None]
         if updated:
             must, cannot = self.repo.active_constraints(updated)
@@ -514,13 +521,15 @@ class _BatchState:
             partners = {x for s in self._cannot.values() for x in s}
             self._partner_person = self.repo.persons_of(partners)
 
-    def candidates_for(self, hashes: Sequence[int], *, exclude: uuid.UUID) -> list[CandidateRow]:
-        """Records sharing a key, those sharing the most keys first, at most ``max_candidates``."""
-        shared: Counter[uuid.UUID] = Counter()
-        for h in hashes:
+    def candidates_for(self, p: _Prepared, *, exclude: uuid.UUID) -> list[CandidateRow]:
+        """The database's best candidates for ``p`` and this batch's records sharing its keys,
+        those sharing the most keys first, at most ``max_candidates``."""
+        shared: Counter[uuid.UUID] = Counter(dict(self._db_ranked.get(id(p), ())))
+        for h in p.key_hashes:
             shared.update(self.key_index.get(h, ()))
         shared.pop(exclude, None)
-        ids = [rid for rid, _ in shared.most_common(self.config.max_candidates)]
+        ranked = sorted(shared.items(), key=lambda kv: (-kv[1], kv[0]))
+        ids = [rid for rid, _ in ranked[: self.config.max_candidates]]
         return [self.rows[rid] for rid in ids if rid in self.rows]
 
     def constraints_for(self, record_id: uuid.UUID) -> tuple[set[str], set[uuid.UUID]]:
@@ -543,11 +552,11 @@ class _BatchState:
         return True
 
     def put(self, row: CandidateRow, hashes: Sequence[int]) -> None:
-        known = row.record_id in self.rows
+        """A record of this batch, as later records of the batch must see it (an updated
+        record may then count twice towards a rank: harmless, it shares those keys)."""
         self.rows[row.record_id] = row
-        if not known:
-            for h in hashes:
-                self.key_index[h].append(row.record_id)
+        for h in hashes:
+            self.key_index[h].append(row.record_id)
 
     def count(self, person_id: str) -> int:
         """Records of ``person_id``, counting this batch's moves (read lazily: moves are rare)."""
