@@ -9,6 +9,7 @@ six applications, with their entry errors, so the review queue holds real sugges
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from sqlalchemy import func, select
 from identity.config import RegistrySettings, get_registry_settings
 from identity.deps import crypto_for
 from identity.ingest import ingest, validate_rows
-from identity.linkage import load_matcher
+from identity.linkage import MatcherUnavailableError, load_matcher
 from identity.models import MatchSuggestion, SuggestionStatus
 from srj.db import make_engine, make_session_factory, session_scope
 from srj.settings import Settings
@@ -56,7 +57,17 @@ def load_registry_demo(
     config = config or get_registry_settings()
     model_path = config.resolved_model_path(settings)
     trained = ensure_model(model_path)
-    matcher = load_matcher(model_path, config)
+    try:
+        matcher = load_matcher(model_path, config)
+    except MatcherUnavailableError:
+        if trained:
+            raise
+        # A model saved by an older version of the linkage library: keep it aside, retrain.
+        aside = model_path.with_name(f"{model_path.name}.unreadable-{int(time.time())}")
+        model_path.replace(aside)
+        log.warning("the linkage model could not be loaded; kept as %s, training anew", aside)
+        trained = ensure_model(model_path)
+        matcher = load_matcher(model_path, config)
     population = generate(persons, seed=DEMO_SEED)
     records = validate_rows(population.records, Path("demo-population"))
     engine = make_engine(settings.effective_database_url)
