@@ -209,12 +209,14 @@ class ModelPipeline:
     def predict(self, model: Any, records: pa.Table, *, db_api: Any) -> Scored:
         from matching.model import predict
 
-        return Scored(predict(model, records, db_api=db_api))
+        # Only the four pair columns travel on: Splink's per-comparison columns would double
+        # the memory of a million-record job, and the report re-scores the pairs it explains.
+        return Scored(_pairs_columns(predict(model, records, db_api=db_api)))
 
     def link(self, model: Any, left: pa.Table, right: pa.Table, *, db_api: Any) -> Scored:
         from matching.model import link
 
-        return Scored(link(model, left, right, db_api=db_api))
+        return Scored(_pairs_columns(link(model, left, right, db_api=db_api)))
 
     def cluster(self, model: Any, scored: Scored, records: pa.Table) -> pa.Table:
         from matching.clustering import cluster
@@ -305,9 +307,11 @@ def pipeline_for_model_file(path: Path) -> LinkagePipeline:
 def make_db_api(engine: Engine) -> Any:
     """A fresh Splink database API for the engine (one in-memory DuckDB, or local Spark)."""
     if engine == "duckdb":
-        from splink import DuckDBAPI
+        # The model's DuckDB configuration (SRJ_DUCKDB_MEMORY_LIMIT, no insertion order to
+        # preserve), for both models alike.
+        from matching.model import default_db_api
 
-        return DuckDBAPI()
+        return default_db_api()
     if engine == "spark":
         from matching.spark_engine import spark_db_api
 
