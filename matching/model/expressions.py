@@ -64,10 +64,6 @@ class Expr(ABC):
         return Not(self)
 
 
-def _present(value: Any) -> bool:
-    return value is not None and value != ""
-
-
 @dataclass(frozen=True)
 class Eq(Expr):
     """``left[a] = right[b]`` (``b`` defaults to ``a``); false when either is missing."""
@@ -228,7 +224,7 @@ class Missing(Expr):
         a, side = self.a, self.side
 
         def predicate(left: Record, right: Record) -> bool:
-            x, y = not _present(left.get(a)), not _present(right.get(a))
+            x, y = left.get(a) is None, right.get(a) is None
             if side == "l":
                 return x
             if side == "r":

@@ -56,6 +56,9 @@ def test_missing_surnames() -> None:
         "nom_usage_std": None,
         "noms_std": [],
         "noms_phon": [],
+        "nom_skel": None,
+        "nom3": None,
+        "noms4": [],
     }
 
 
