@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +18,20 @@ from identity.crypto import RegistryCrypto
 from identity.deps import crypto_for, get_matcher
 from srj.db import make_engine
 from srj.settings import Settings
+
+
+@pytest.fixture(scope="session")
+def model_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real linkage model, trained once per test session on a synthetic population (with
+    small training samples: seconds, not minutes)."""
+    from matching.model import TrainingSettings, train
+    from matching.synthetic import generate
+
+    population = generate(1500, seed=7)
+    model = train(population.records, settings=TrainingSettings(u_max_pairs=2e5, em_max_pairs=1e5))
+    path = tmp_path_factory.mktemp("model") / "registry.json"
+    model.save(path)
+    return path
 
 
 @pytest.fixture
