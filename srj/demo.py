@@ -15,4 +15,7 @@ def load_demo(settings: Settings) -> dict[str, Any]:
     from refdata.demo import load_natinf_seed
 
     summary["natinf"] = load_natinf_seed(settings)
+    from identity.demo import load_registry_demo
+
+    summary["registry"] = load_registry_demo(settings)
     return summary
