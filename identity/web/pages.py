@@ -468,13 +468,14 @@ async def decide_page(
             "relecteur, ou reliaison automatique qui a déplacé ses fiches) : votre décision n'a "
             "pas été enregistrée. Voici son état actuel ; relisez-la avant de décider."
         )
+        # The reason is kept, the choice is not: the reviewer decides again on what is there now.
         return _review_page(
             request,
             session,
             service,
             review_id,
             status_code=409,
-            form=fields,
+            form={"reason": fields["reason"]},
             alert=message,
             alert_kind="error",
             source=src,

@@ -142,6 +142,7 @@ def test_reviewer_decides_with_the_keyboard_and_undoes_a_merge(
         page.keyboard.press("Control+Enter")
     assert answer.value.status == 409
     expect(page.get_by_role("alert")).to_contain_text("a changé depuis que vous l'avez ouverte")
+    expect(page.get_by_label(re.compile("Même personne"))).not_to_be_checked()
     screenshot(page, "04-suggestion-perimee")
 
     # Undo the merge from the survivor's history page, with the keyboard.

@@ -150,6 +150,7 @@ def test_a_stale_page_gets_409_and_an_explanation(
     )
     assert response.status_code == 409
     assert "a changé depuis que vous l'avez ouverte" in html.unescape(response.text)
+    assert "checked" not in response.text  # the reviewer chooses again, on the current state
     assert "je ne sais pas" in response.text  # the current state: bob's escalation
 
 
