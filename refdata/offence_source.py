@@ -12,7 +12,7 @@ the same rows, grouped.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
@@ -80,6 +80,7 @@ class DbOffenceSource:
 class VersionRecord:
     """An offence version detached from any session (the snapshot outlives its session)."""
 
+    id: int
     natinf: int
     version: int
     nature: str | None
@@ -123,18 +124,20 @@ class OffenceSnapshot:
 
     def __init__(self, session: Session) -> None:
         self._versions: dict[int, list[VersionRecord]] = defaultdict(list)
-        for version in repo.all_offence_versions(session):
-            self._versions[version.natinf].append(_detached(VersionRecord, version))
-        for versions in self._versions.values():
-            versions.sort(key=lambda v: v.version)
+        for row in repo.offence_version_rows(session):  # ordered by code, then version
+            self._versions[row.natinf].append(_detached(VersionRecord, row))
         self._penalties: dict[int, list[PenaltyRecord]] = defaultdict(list)
-        for penalty in repo.current_penalties(session):
-            self._penalties[penalty.natinf].append(_detached(PenaltyRecord, penalty))
+        for row in repo.current_penalty_rows(session):
+            self._penalties[row.natinf].append(_detached(PenaltyRecord, row))
         self._successors: dict[int, list[int]] = defaultdict(list)
         for natinf, successor in sorted(repo.successor_pairs(session)):
             self._successors[natinf].append(successor)
         # Tariffs are read through their own service, once per (class, date).
         self._class_rules: dict[tuple[int, date], ClassRule | None] = {}
+
+    def all_versions(self) -> Iterator[VersionRecord]:
+        for versions in self._versions.values():
+            yield from versions
 
     def bind(self, session: Session) -> SnapshotSource:
         return SnapshotSource(self, session)

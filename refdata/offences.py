@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -142,8 +143,9 @@ def offence_snapshot(session: Session, cache: ReadCache) -> OffenceSnapshot:
 # --- search -------------------------------------------------------------------------------
 
 
-def _build_index(session: Session) -> tuple[OffenceIndex, dict[int, dict[str, Any]]]:
-    versions = repo.all_offence_versions(session)
+def _build_index(
+    versions: Iterable[OffenceVersion | VersionRecord],
+) -> tuple[OffenceIndex, dict[int, dict[str, Any]]]:
     summaries: dict[int, dict[str, Any]] = {}
     rows = []
     for v in versions:
@@ -176,10 +178,12 @@ def _build_index(session: Session) -> tuple[OffenceIndex, dict[int, dict[str, An
 
 
 def offence_index(session: Session, cache: ReadCache | None) -> tuple[OffenceIndex, dict[int, Any]]:
+    """The search index; with a cache, built once per release state from the snapshot."""
     if cache is None:
-        return _build_index(session)
+        return _build_index(repo.all_offence_versions(session))
+    snapshot = offence_snapshot(session, cache)
     result: tuple[OffenceIndex, dict[int, Any]] = cache.built(
-        "offence_index", lambda: _build_index(session)
+        "offence_index", lambda: _build_index(snapshot.all_versions())
     )
     return result
 

@@ -16,6 +16,7 @@ The cache lives on the application (``app.state``), so tests and workers never s
 
 from __future__ import annotations
 
+import gc
 import itertools
 import threading
 import time
@@ -54,6 +55,7 @@ def tariffs_fingerprint(session: Session) -> tuple[Any, ...]:
 class ReadCache:
     def __init__(self, max_bodies: int = 50_000, ttl_seconds: float = 1.0) -> None:
         self._lock = threading.Lock()
+        self._sync_lock = threading.Lock()
         self._token: tuple[Any, ...] | None = None
         self._generation = -1
         self._checked_at = float("-inf")
@@ -74,18 +76,27 @@ class ReadCache:
         return self._bodies.get(key) if self.fresh() else None
 
     def sync(self, session: Session) -> None:
-        """Drop everything if a release was created since the state was last seen."""
+        """Drop everything if a release was created since the state was last seen.
+
+        One thread asks the database; threads arriving meanwhile wait for its answer rather
+        than each sending the same query.
+        """
         if self.fresh():
             return
-        generation = _current_generation
-        token = (repo.state_token(session), tariffs_fingerprint(session))
-        with self._lock:
-            if token != self._token:
-                self._bodies.clear()
-                self._built.clear()
-                self._token = token
-            self._generation = generation
-            self._checked_at = time.monotonic()
+        with self._sync_lock:
+            if self.fresh():
+                return
+            generation = _current_generation
+            token = (repo.state_token(session), tariffs_fingerprint(session))
+            with self._lock:
+                if token != self._token:
+                    self._bodies.clear()
+                    self._built.clear()
+                    self._token = token
+                    # The structures of the previous state may now be collected.
+                    gc.unfreeze()
+                self._generation = generation
+                self._checked_at = time.monotonic()
 
     def body(self, key: tuple[Any, ...], make: Callable[[], bytes]) -> bytes:
         cached = self._bodies.get(key)
@@ -107,4 +118,9 @@ class ReadCache:
                 if value is None:
                     value = make()
                     self._built[name] = value
+                    # The snapshot and index are large, long-lived and never mutated: move
+                    # them out of the cycle collector's way, so that its full collections
+                    # (tens of ms over such heaps) stop landing in the middle of requests.
+                    gc.collect()
+                    gc.freeze()
         return value

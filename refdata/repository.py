@@ -158,6 +158,19 @@ def offence_versions(session: Session, natinf: int) -> Sequence[OffenceVersion]:
     ).all()
 
 
+def offence_version_rows(session: Session) -> Sequence[Any]:
+    """Every offence version as plain rows (no ORM identity map: several times faster)."""
+    table = OffenceVersion.__table__
+    return session.execute(select(table).order_by(table.c.natinf, table.c.version)).all()
+
+
+def current_penalty_rows(session: Session) -> Sequence[Any]:
+    table = PenaltyVersion.__table__
+    return session.execute(
+        select(table).where(table.c.retired_in.is_(None)).order_by(table.c.natinf, table.c.id)
+    ).all()
+
+
 def all_offence_versions(session: Session) -> Sequence[OffenceVersion]:
     return session.scalars(select(OffenceVersion).order_by(OffenceVersion.id)).all()
 
