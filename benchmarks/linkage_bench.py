@@ -46,7 +46,7 @@ from matching.jobs import (  # noqa: E402
     ModelPipeline,
     Scored,
     StageTimer,
-    make_db_api,
+    engine_session,
     quiet_splink,
 )
 
@@ -171,23 +171,25 @@ def run_pipeline(
     timer = StageTimer(StagePrinter(sampler))
     lowest_review = weight_to_probability(min(REVIEW_WEIGHTS))
     with quiet_splink():
-        db_api = make_db_api("duckdb")
         with timer.stage("standardise", "standardise"):
             std = pipeline.standardise(records)
-        with timer.stage("train", "train"):
+        with timer.stage("train", "train"), engine_session("duckdb") as db_api:
             model = pipeline.train(std, labels=None, db_api=db_api)
         info = pipeline.info(model)
-        with timer.stage("predict", "predict"):
-            wide = pipeline.with_thresholds(model, info.auto_link, min(lowest_review, info.review))
-            scored = pipeline.predict(wide, std, db_api=db_api)
-        with timer.stage("cluster", "cluster"):
-            clusters = pipeline.cluster(model, scored, std)
-        peak = sampler.peak
-        review_pairs = _filter_pairs(scored.pairs, info.review)
-        evaluation = evaluate(clusters, truth, review_pairs)
-        points: list[dict[str, Any]] = []
-        if sweep:
-            points = threshold_sweep(pipeline, model, scored, std, truth, info.review)
+        with engine_session("duckdb") as db_api:
+            with timer.stage("predict", "predict"):
+                wide = pipeline.with_thresholds(
+                    model, info.auto_link, min(lowest_review, info.review)
+                )
+                scored = pipeline.predict(wide, std, db_api=db_api)
+            with timer.stage("cluster", "cluster"):
+                clusters = pipeline.cluster(model, scored, std)
+            peak = sampler.peak
+            review_pairs = _filter_pairs(scored.pairs, info.review)
+            evaluation = evaluate(clusters, truth, review_pairs)
+            points: list[dict[str, Any]] = []
+            if sweep:  # inside the session: the baseline re-clusters with Splink
+                points = threshold_sweep(pipeline, model, scored, std, truth, info.review)
     return PipelineRun(
         name=pipeline.name,
         seconds=dict(timer.seconds),

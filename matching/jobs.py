@@ -319,6 +319,30 @@ def make_db_api(engine: Engine) -> Any:
     raise JobError(f"unknown engine {engine!r}: choose duckdb or spark")
 
 
+@contextlib.contextmanager
+def engine_session(engine: Engine) -> Iterator[Any]:
+    """A Splink database API for one stage, closed at its end.
+
+    Training and prediction each get their own: DuckDB keeps every table of a connection
+    (training's sampled pairs, EM tables...) and its buffer pool until the connection closes,
+    which at a million records is gigabytes the next stage does not need.
+    """
+    api = make_db_api(engine)
+    try:
+        yield api
+    finally:
+        close_db_api(api)
+
+
+def close_db_api(api: Any) -> None:
+    """Close the DuckDB connections of a Splink database API (a Spark session lives on)."""
+    for attribute in ("_con", "_ddb_con"):
+        connection = getattr(api, attribute, None)
+        if connection is not None and hasattr(connection, "close"):
+            with contextlib.suppress(Exception):  # already closed, or not a DuckDB one
+                connection.close()
+
+
 # --- summaries ----------------------------------------------------------------------------
 
 
@@ -444,8 +468,11 @@ def train_job(
     with quiet_splink():
         with timer.stage("standardise", "standardising identity traits"):
             std = pipeline.standardise(records)
-        with timer.stage("train", "training the model (u by sampling, m by EM)"):
-            model = pipeline.train(std, labels=labels, db_api=make_db_api(engine))
+        with (
+            timer.stage("train", "training the model (u by sampling, m by EM)"),
+            engine_session(engine) as db_api,
+        ):
+            model = pipeline.train(std, labels=labels, db_api=db_api)
     with timer.stage("write", f"writing {model_path.name}"), atomic_output_file(model_path) as tmp:
         pipeline.save(model, tmp)
     return RunSummary(
@@ -531,19 +558,23 @@ def dedupe_job(
     with quiet_splink():
         with timer.stage("standardise", "standardising identity traits"):
             std = pipeline.standardise(records)
-        db_api = make_db_api(engine)
         if model_file is not None:
             with timer.stage("train", f"loading {model_file.name}"):
                 model = _load(pipeline, model_file)
         else:
-            with timer.stage("train", "training the model (u by sampling, m by EM)"):
+            with (
+                timer.stage("train", "training the model (u by sampling, m by EM)"),
+                engine_session(engine) as db_api,
+            ):
                 model = pipeline.train(std, labels=None, db_api=db_api)
         info = pipeline.info(model)
-        with timer.stage("predict", "scoring blocked pairs"):
-            scored = pipeline.predict(model, std, db_api=db_api)
-        with timer.stage("cluster", "clustering at the auto-link threshold"):
-            clusters = pipeline.cluster(model, scored, std)
-            _check_complete(clusters, records)
+        with engine_session(engine) as db_api:
+            with timer.stage("predict", "scoring blocked pairs"):
+                scored = pipeline.predict(model, std, db_api=db_api)
+            with timer.stage("cluster", "clustering at the auto-link threshold"):
+                clusters = pipeline.cluster(model, scored, std)
+                scored.state = None  # the pipeline's engine objects end with the session
+                _check_complete(clusters, records)
         summary = _summary("dedupe", pipeline, records.num_rows, timer, output_dir, notes)
         _fill_counts(summary, clusters, scored.pairs, info)
         with (
@@ -593,15 +624,20 @@ def link_job(
             left_std = pipeline.standardise(left)
             right_std = pipeline.standardise(right)
             std = pa.concat_tables([left_std, right_std])
-        db_api = make_db_api(engine)
         if model_file is not None:
             with timer.stage("train", f"loading {model_file.name}"):
                 model = _load(pipeline, model_file)
         else:
-            with timer.stage("train", "training the model on both extracts"):
+            with (
+                timer.stage("train", "training the model on both extracts"),
+                engine_session(engine) as db_api,
+            ):
                 model = pipeline.train(std, labels=None, db_api=db_api)
         info = pipeline.info(model)
-        with timer.stage("predict", "scoring blocked pairs across the extracts"):
+        with (
+            timer.stage("predict", "scoring blocked pairs across the extracts"),
+            engine_session(engine) as db_api,
+        ):
             scored = pipeline.link(model, left_std, right_std, db_api=db_api)
         with timer.stage("cluster", "clustering at the auto-link threshold"):
             clusters = pipeline.cluster(model, scored, std)
