@@ -227,6 +227,69 @@ class RegistryRepository:
             out[pos].append((rid, int(shared)))
         return out
 
+    def lookup_one(
+        self, refs: Sequence[tuple[str, bytes]], hashes: Sequence[int], cap: int, limit: int
+    ) -> tuple[
+        dict[tuple[str, bytes], ExistingRecord],
+        list[tuple[uuid.UUID, int]],
+        dict[uuid.UUID, CandidateRow],
+    ]:
+        """PostgreSQL, one incoming record: :meth:`find_records` and :meth:`ranked_candidates`
+        with the candidates' rows, in one statement (the online path's latency is round trips).
+        """
+        stmt = text(
+            "WITH hits AS (SELECT b.record_id FROM unnest(CAST(:hs AS bigint[])) AS k(h) "
+            "CROSS JOIN LATERAL (SELECT record_id FROM identity_blocking_keys "
+            "WHERE key_hash = k.h LIMIT :cap) AS b), "
+            "ranked AS (SELECT record_id, count(*) AS shared FROM hits GROUP BY record_id "
+            "ORDER BY count(*) DESC, record_id LIMIT :limit) "
+            "SELECT 'c' AS kind, r.id, r.std, l.person_id, l.origin, ranked.shared, "
+            "NULL AS source, NULL::bytea AS ref_hmac, NULL AS ref_key_id, "
+            "NULL::bytea AS traits_digest, NULL AS std_version, "
+            "CAST(NULL AS double precision) AS match_probability "
+            "FROM ranked JOIN identity_source_records r ON r.id = ranked.record_id "
+            "JOIN identity_links l ON l.record_id = r.id "
+            "UNION ALL "
+            "SELECT 'e', r.id, NULL, l.person_id, l.origin, NULL, r.source, r.ref_hmac, "
+            "r.ref_key_id, r.traits_digest, r.std_version, l.match_probability "
+            "FROM identity_source_records r JOIN identity_links l ON l.record_id = r.id "
+            "WHERE r.source = ANY(CAST(:sources AS varchar[])) "
+            "AND r.ref_hmac = ANY(CAST(:hmacs AS bytea[]))"
+        )
+        wanted = set(refs)
+        existing: dict[tuple[str, bytes], ExistingRecord] = {}
+        ranked: list[tuple[uuid.UUID, int]] = []
+        rows: dict[uuid.UUID, CandidateRow] = {}
+        params = {
+            "hs": sorted(set(hashes)),
+            "cap": cap,
+            "limit": limit,
+            "sources": sorted({s for s, _ in refs}),
+            "hmacs": [h for _, h in refs],
+        }
+        for row in self.session.execute(stmt, params):
+            if row.kind == "c":
+                ranked.append((row.id, int(row.shared)))
+                rows[row.id] = CandidateRow(
+                    row.id, orjson.loads(row.std), row.person_id, row.origin
+                )
+                continue
+            key = (row.source, bytes(row.ref_hmac))
+            if key in wanted:
+                existing[key] = ExistingRecord(
+                    row.id,
+                    row.source,
+                    bytes(row.ref_hmac),
+                    row.ref_key_id,
+                    bytes(row.traits_digest),
+                    row.std_version,
+                    row.person_id,
+                    row.origin,
+                    row.match_probability,
+                )
+        ranked.sort(key=lambda kv: (-kv[1], kv[0]))
+        return existing, ranked, rows
+
     def load_candidates(self, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, CandidateRow]:
         rows: dict[uuid.UUID, CandidateRow] = {}
         r, lk = SourceRecord, Link
@@ -306,9 +369,10 @@ class RegistryRepository:
     ) -> None:
         """Insert rows of several tables in this order (foreign keys), then touch persons.
 
-        PostgreSQL: large tables go through COPY, runs of small ones through one psycopg
-        pipeline (all statements sent, one synchronisation): the online path's writes cost one
-        round trip instead of one per table.
+        PostgreSQL: large tables go through COPY; runs of small ones become one statement of
+        data-modifying CTEs (``WITH a AS (INSERT ...), b AS (INSERT ...) SELECT 1``): the
+        online path's writes cost one round trip, and foreign keys are checked at the end of
+        the statement, so parent and child rows can go together.
         """
         if not self.is_postgresql:
             for model, rows in tables:
@@ -318,14 +382,19 @@ class RegistryRepository:
                 self.touch_persons(touch[0], touch[1])
             return
         raw = self.session.connection().connection.driver_connection
-        pending: list[tuple[sql.Composable, list[list[Any]]]] = []
+        pending: list[tuple[sql.Composable, list[Any]]] = []
 
         def flush() -> None:
             if not pending:
                 return
-            with raw.pipeline(), raw.cursor() as cursor:
-                for statement, params in pending:
-                    cursor.executemany(statement, params)
+            parts = [
+                sql.SQL("{} AS ({})").format(sql.Identifier(f"w{i}"), statement)
+                for i, (statement, _) in enumerate(pending)
+            ]
+            statement = sql.SQL("WITH {} SELECT 1").format(sql.SQL(", ").join(parts))
+            params = [value for _, values in pending for value in values]
+            with raw.cursor() as cursor:
+                cursor.execute(statement, params)
             pending.clear()
 
         for model, rows in tables:
@@ -336,17 +405,18 @@ class RegistryRepository:
                 self._insert_many(model, rows)
                 continue
             columns = list(rows[0])
-            statement = sql.SQL("INSERT INTO {} ({}) VALUES ({})").format(
+            one_row = sql.SQL("({})").format(sql.SQL(", ").join(sql.Placeholder() * len(columns)))
+            statement = sql.SQL("INSERT INTO {} ({}) VALUES {}").format(
                 sql.Identifier(model.__table__.name),
                 sql.SQL(", ").join(map(sql.Identifier, columns)),
-                sql.SQL(", ").join(sql.Placeholder() * len(columns)),
+                sql.SQL(", ").join([one_row] * len(rows)),
             )
-            pending.append((statement, [[row[c] for c in columns] for row in rows]))
+            pending.append((statement, [row[c] for row in rows for c in columns]))
         if touch and touch[0]:
             pending.append(
                 (
                     sql.SQL("UPDATE identity_persons SET updated_at = %s WHERE id = ANY(%s)"),
-                    [[touch[1], sorted(set(touch[0]))]],
+                    [touch[1], sorted(set(touch[0]))],
                 )
             )
         flush()

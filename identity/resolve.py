@@ -193,7 +193,19 @@ class Resolver:
         self.repo.lock_keys(lock_keys, exclusive_registry=len(lock_keys) > MAX_KEY_LOCKS)
 
         refs = [(p.record.source, h) for p in prepared.values() for h in p.all_hmacs]
-        existing = self.repo.find_records(refs)
+        prefetched = None
+        if len(prepared) == 1 and self.repo.is_postgresql:
+            # The online path: the upsert lookup and the ranked candidates in one round trip.
+            only = next(iter(prepared.values()))
+            existing, ranked, rows = self.repo.lookup_one(
+                refs,
+                only.key_hashes,
+                self.config.candidates_per_key,
+                self.config.max_candidates,
+            )
+            prefetched = ([ranked], rows)
+        else:
+            existing = self.repo.find_records(refs)
         for p in prepared.values():
             for h in p.all_hmacs:
                 if (p.record.source, h) in existing:
@@ -203,7 +215,7 @@ class Resolver:
         self.matcher.calibrate(self.repo.registry_size)
         state = _BatchState(self.repo, self.matcher.thresholds, self.config)
         to_resolve = [p for p in prepared.values() if not self._unchanged(p)]
-        state.prefetch(to_resolve)
+        state.prefetch(to_resolve, prefetched if to_resolve else None)
 
         writes = _Writes()
         by_position: dict[int, Resolution] = {}
@@ -498,17 +510,30 @@ class _BatchState:
         self._decided: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
         self._partner_person: dict[uuid.UUID, str] = {}
 
-    def prefetch(self, prepared: Sequence[_Prepared]) -> None:
-        ranked = self.repo.ranked_candidates(
-            [p.key_hashes for p in prepared],
-            self.config.candidates_per_key,
-            self.config.max_candidates,
-        )
+    def prefetch(
+        self,
+        prepared: Sequence[_Prepared],
+        given: tuple[list[list[tuple[uuid.UUID, int]]], dict[uuid.UUID, CandidateRow]]
+        | None = None,
+    ) -> None:
+        """Load the ranked candidates of ``prepared`` (unless ``given`` already, with rows)."""
+        if given is not None:
+            ranked, rows = given
+        else:
+            ranked = self.repo.ranked_candidates(
+                [p.key_hashes for p in prepared],
+                self.config.candidates_per_key,
+                self.config.max_candidates,
+            )
+            rows = {}
         wanted: set[uuid.UUID] = set()
         for p, hits in zip(prepared, ranked, strict=True):
             self._db_ranked[id(p)] = hits
             wanted.update(rid for rid, _ in hits)
-        self.rows.update(self.repo.load_candidates(wanted))
+        self.rows.update(rows)
+        missing = wanted - set(rows)
+        if missing:
+            self.rows.update(self.repo.load_candidates(missing))
         updated = [p.existing.id for p in prepared if p.existing is not None]
         if updated:
             must, cannot = self.repo.active_constraints(updated)
