@@ -81,7 +81,7 @@ PERSON_ID = Path(
     max_length=32,
 )
 
-_problem = {"content": {PROBLEM_JSON: {}}}
+_problem: dict[str, Any] = {"content": {PROBLEM_JSON: {}}}
 AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"description": "No or invalid bearer token", **_problem},
     403: {"description": "The token lacks the required role", **_problem},

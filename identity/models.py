@@ -11,7 +11,6 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any, ClassVar
 
 from sqlalchemy import (
     BigInteger,
@@ -185,7 +184,8 @@ class MatchSuggestion(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
-    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+    # SQLAlchemy's declarative base types this attribute itself (a ClassVar would clash).
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
     __table_args__ = (
         CheckConstraint("status IN ('pending', 'closed')", name="status"),
         CheckConstraint("record_id <> candidate_record_id", name="distinct_records"),

@@ -146,7 +146,8 @@ class Relinker:
             with session_scope(self.write_factory) as session:
                 repo = RegistryRepository(session)
                 repo.lock_keys((), exclusive_registry=True)
-                updates, keys = [], []
+                updates: list[dict[str, Any]] = []
+                keys: list[dict[str, Any]] = []
                 for rid, source, sealed, key_id in repo.sealed_of(ids):
                     payload = self.crypto.sealer.open(rid, key_id, sealed)
                     traits = payload.get("traits")
@@ -227,7 +228,7 @@ class Relinker:
             label = clustering.cluster_of.get(rid)
             if label is not None:
                 reps[label].setdefault(snapshot.current[rid], rid)
-        pairs = []
+        pairs: list[tuple[uuid.UUID, uuid.UUID]] = []
         for by_person in reps.values():
             chosen = [by_person[p] for p in sorted(by_person)]
             pairs.extend((a, b) for i, a in enumerate(chosen) for b in chosen[i + 1 :])

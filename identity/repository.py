@@ -18,7 +18,6 @@ from typing import Any
 import orjson
 from psycopg import sql
 from sqlalchemy import (
-    Row,
     bindparam,
     delete,
     func,
@@ -179,8 +178,8 @@ class RegistryRepository:
                 .select()
                 for h in chunk
             ]
-            stmt = union_all(*parts) if len(parts) > 1 else parts[0]
-            for h, rid in self.session.execute(stmt):
+            compound = union_all(*parts) if len(parts) > 1 else parts[0]
+            for h, rid in self.session.execute(compound):
                 by_key[h].append(rid)
         return by_key
 
@@ -219,13 +218,13 @@ class RegistryRepository:
             "FROM hits GROUP BY pos, record_id) "
             "SELECT pos, record_id, shared FROM ranked WHERE rn <= :limit ORDER BY pos, rn"
         )
-        out = [[] for _ in queries]
-        rows = self.session.execute(
+        ranked: list[list[tuple[uuid.UUID, int]]] = [[] for _ in queries]
+        result = self.session.execute(
             stmt, {"ps": positions, "hs": hashes, "cap": cap, "limit": limit}
         )
-        for pos, rid, shared in rows:
-            out[pos].append((rid, int(shared)))
-        return out
+        for pos, rid, count in result:
+            ranked[pos].append((rid, int(count)))
+        return ranked
 
     def lookup_one(
         self, refs: Sequence[tuple[str, bytes]], hashes: Sequence[int], cap: int, limit: int
@@ -341,6 +340,13 @@ class RegistryRepository:
             counts.update({pid: n for pid, n in self.session.execute(stmt)})
         return counts
 
+    def _driver_connection(self) -> Any:
+        """The psycopg connection under the session (same transaction), for COPY."""
+        raw = self.session.connection().connection.driver_connection
+        if raw is None:  # pragma: no cover - a checked-out connection always has one
+            raise RuntimeError("the session has no database connection")
+        return raw
+
     def _insert_many(self, model: type[Any], rows: list[dict[str, Any]]) -> None:
         """Insert rows (all with the same keys) the fastest way the backend offers.
 
@@ -355,7 +361,7 @@ class RegistryRepository:
             statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
                 sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, columns))
             )
-            raw = self.session.connection().connection.driver_connection
+            raw = self._driver_connection()
             with raw.cursor() as cursor, cursor.copy(statement) as copy:
                 for row in rows:
                     copy.write_row([row[c] for c in columns])
@@ -381,7 +387,7 @@ class RegistryRepository:
             if touch and touch[0]:
                 self.touch_persons(touch[0], touch[1])
             return
-        raw = self.session.connection().connection.driver_connection
+        raw = self._driver_connection()
         pending: list[tuple[sql.Composable, list[Any]]] = []
 
         def flush() -> None:
@@ -542,10 +548,10 @@ class RegistryRepository:
                 )
                 .execution_options(synchronize_session=False)
             )
-            closed += result.rowcount or 0
+            closed += getattr(result, "rowcount", 0) or 0
         return closed
 
-    def pending_suggestions(self) -> list[Row[Any]]:
+    def pending_suggestions(self) -> list[Any]:
         s = MatchSuggestion
         stmt = select(s.id, s.record_id, s.candidate_record_id).where(
             s.status == SuggestionStatus.PENDING.value
@@ -589,7 +595,7 @@ class RegistryRepository:
             d.record_b_id.is_not(None),
             d.decision.in_([DecisionKind.SAME.value, DecisionKind.DIFFERENT.value]),
         )
-        rows: list[Row[Any]] = []
+        rows: list[Any] = []
         if record_ids is None:
             rows = list(self.session.execute(stmt))
         else:
@@ -634,7 +640,7 @@ class RegistryRepository:
         stmt = select(d.record_a_id, d.record_b_id).where(
             d.revoked_by_id.is_(None), d.record_a_id.is_not(None), d.record_b_id.is_not(None)
         )
-        return {frozenset((a, b)) for a, b in self.session.execute(stmt)}
+        return {frozenset((a, b)) for a, b in self.session.execute(stmt) if a and b}
 
     def latest_decision_id(self) -> int:
         return int(
@@ -729,7 +735,7 @@ class RegistryRepository:
 
     # -- whole-registry reads (re-linkage, retention, key rotation) ------------------------------
 
-    def all_records_std(self, batch: int = 50_000) -> Iterable[list[Row[Any]]]:
+    def all_records_std(self, batch: int = 50_000) -> Iterable[list[Any]]:
         """(id, std, std_version, person_id, origin) of every record, in pages."""
         r, lk = SourceRecord, Link
         last: uuid.UUID | None = None
@@ -755,7 +761,7 @@ class RegistryRepository:
             out.update({pid: at for pid, at in self.session.execute(stmt)})
         return out
 
-    def expired_records(self, today: date, limit: int) -> list[Row[Any]]:
+    def expired_records(self, today: date, limit: int) -> list[Any]:
         stmt = (
             select(SourceRecord.id, SourceRecord.source, Link.person_id)
             .join(Link, Link.record_id == SourceRecord.id)
@@ -793,8 +799,8 @@ class RegistryRepository:
         stmt = select(SourceRecord.id).where(SourceRecord.std_version != std_version)
         return list(self.session.scalars(stmt))
 
-    def sealed_of(self, ids: Sequence[uuid.UUID]) -> list[Row[Any]]:
-        out: list[Row[Any]] = []
+    def sealed_of(self, ids: Sequence[uuid.UUID]) -> list[Any]:
+        out: list[Any] = []
         for chunk in _chunks(list(ids)):
             stmt = select(
                 SourceRecord.id, SourceRecord.source, SourceRecord.sealed, SourceRecord.seal_key_id
@@ -808,7 +814,7 @@ class RegistryRepository:
 
     def records_for_rotation(
         self, ref_key: str, seal_key: str, after: uuid.UUID | None, limit: int
-    ) -> list[Row[Any]]:
+    ) -> list[Any]:
         r = SourceRecord
         stmt = (
             select(r.id, r.source, r.record_date, r.sealed, r.seal_key_id)
@@ -820,7 +826,7 @@ class RegistryRepository:
             stmt = stmt.where(r.id > after)
         return list(self.session.execute(stmt))
 
-    def sealed_page(self, after: uuid.UUID | None, limit: int) -> list[Row[Any]]:
+    def sealed_page(self, after: uuid.UUID | None, limit: int) -> list[Any]:
         stmt = (
             select(
                 SourceRecord.id,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeAlias
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
@@ -29,10 +29,25 @@ def _blank_to_none(value: Any) -> Any:
     return value
 
 
-def _text(max_length: int, pattern: str | None = None) -> Any:
-    """An optional string: blank means missing; constraints apply to the string only."""
-    constrained = Annotated[str, StringConstraints(max_length=max_length, pattern=pattern)]
-    return Annotated[constrained | None, BeforeValidator(_blank_to_none)]
+# Optional strings: blank means missing; the constraints apply to the string only. Spelled
+# out (not built by a function) so that type checkers read them as types.
+_Blank = BeforeValidator(_blank_to_none)
+Text8: TypeAlias = Annotated[Annotated[str, StringConstraints(max_length=8)] | None, _Blank]
+Text16: TypeAlias = Annotated[Annotated[str, StringConstraints(max_length=16)] | None, _Blank]
+Text64: TypeAlias = Annotated[Annotated[str, StringConstraints(max_length=64)] | None, _Blank]
+Text100: TypeAlias = Annotated[Annotated[str, StringConstraints(max_length=100)] | None, _Blank]
+Text200: TypeAlias = Annotated[Annotated[str, StringConstraints(max_length=200)] | None, _Blank]
+Text300: TypeAlias = Annotated[Annotated[str, StringConstraints(max_length=300)] | None, _Blank]
+PartialDate: TypeAlias = Annotated[
+    Annotated[str, StringConstraints(max_length=10, pattern=PARTIAL_DATE_PATTERN)] | None, _Blank
+]
+CommuneCode: TypeAlias = Annotated[
+    Annotated[str, StringConstraints(max_length=5, pattern=r"^[0-9][0-9AB][0-9]{3}$")] | None,
+    _Blank,
+]
+CountryCode: TypeAlias = Annotated[
+    Annotated[str, StringConstraints(max_length=5, pattern=r"^99[0-9]{3}$")] | None, _Blank
+]
 
 
 def _trait(description: str) -> Any:
@@ -65,7 +80,7 @@ class RecordIn(BaseModel):
     )
 
     record_id: Annotated[
-        _text(64), Field(default=None, description="The sender's own row id (optional)")
+        Text64, Field(default=None, description="The sender's own row id (optional)")
     ]
     source: str = Field(
         pattern=SOURCE_PATTERN,
@@ -77,27 +92,21 @@ class RecordIn(BaseModel):
         description="The application's own reference of the record (a case number, an écrou)",
     )
     record_date: date | None = Field(default=None, description="Date of the record (ISO)")
-    civilite: Annotated[_text(16), _trait("M, MME...")]
-    nom_naissance: Annotated[_text(200), _trait("Nom de naissance")]
-    nom_usage: Annotated[_text(200), _trait("Nom d'usage")]
-    prenoms: Annotated[_text(300), _trait("Prénoms, space-separated, in civil order")]
-    alias: Annotated[_text(300), _trait("Alias")]
-    sexe: Annotated[_text(8), _trait("M or F")]
-    date_naissance: Annotated[
-        _text(10, PARTIAL_DATE_PATTERN), _trait("YYYY-MM-DD, or partial YYYY-MM / YYYY")
-    ]
-    date_deces: Annotated[
-        _text(10, PARTIAL_DATE_PATTERN), _trait("YYYY-MM-DD, or partial YYYY-MM / YYYY")
-    ]
-    commune_naissance: Annotated[_text(200), _trait("Commune de naissance (name)")]
-    code_commune_naissance: Annotated[
-        _text(5, r"^[0-9][0-9AB][0-9]{3}$"), _trait("INSEE commune code")
-    ]
-    pays_naissance: Annotated[_text(200), _trait("Pays de naissance (name)")]
+    civilite: Annotated[Text16, _trait("M, MME...")]
+    nom_naissance: Annotated[Text200, _trait("Nom de naissance")]
+    nom_usage: Annotated[Text200, _trait("Nom d'usage")]
+    prenoms: Annotated[Text300, _trait("Prénoms, space-separated, in civil order")]
+    alias: Annotated[Text300, _trait("Alias")]
+    sexe: Annotated[Text8, _trait("M or F")]
+    date_naissance: Annotated[PartialDate, _trait("YYYY-MM-DD, or partial YYYY-MM / YYYY")]
+    date_deces: Annotated[PartialDate, _trait("YYYY-MM-DD, or partial YYYY-MM / YYYY")]
+    commune_naissance: Annotated[Text200, _trait("Commune de naissance (name)")]
+    code_commune_naissance: Annotated[CommuneCode, _trait("INSEE commune code")]
+    pays_naissance: Annotated[Text200, _trait("Pays de naissance (name)")]
     code_pays_naissance: Annotated[
-        _text(5, r"^99[0-9]{3}$"), _trait("INSEE 99xxx country code (empty or 99100: France)")
+        CountryCode, _trait("INSEE 99xxx country code (empty or 99100: France)")
     ]
-    nationalite: Annotated[_text(100), _trait("Nationalité")]
+    nationalite: Annotated[Text100, _trait("Nationalité")]
 
     def traits(self) -> dict[str, str | None]:
         return {name: getattr(self, name) for name in TRAIT_FIELDS}

@@ -98,10 +98,10 @@ def best_civil_status(records: list[tuple[SourceRecord, dict[str, Any]]]) -> Civ
                 continue
             values[name][value] += 1
             latest[name][value] = rank
-    chosen = {
-        name: max(counter, key=lambda v, n=name: (counter[v], latest[n][v]))
-        for name, counter in values.items()
-    }
+    chosen: dict[str, str] = {}
+    for name, counter in values.items():
+        ranks = latest[name]
+        chosen[name] = max(counter, key=lambda v: (counter[v], ranks[v]))
     return CivilStatus(**chosen, alias=aliases)
 
 
