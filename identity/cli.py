@@ -139,6 +139,7 @@ def relink_command(
     """
     from identity.reconcile import ManualConflictError
     from identity.relink import Relinker
+    from matching.clustering import ClusteringError
 
     settings, config = get_settings(), get_registry_settings()
     crypto = _crypto(settings)
@@ -154,7 +155,9 @@ def relink_command(
         )
         try:
             summary = relinker.run(dry_run=dry_run)
-        except (ManualConflictError, RuntimeError) as exc:
+        except (ManualConflictError, ClusteringError, RuntimeError) as exc:
+            # ClusteringError: decisions in force contradict each other (a chain of "same"
+            # joins a pair declared "different"); the message names the two records.
             raise _fail(str(exc), 1) from None
     print(json.dumps({**summary.as_dict(), "dry_run": dry_run}))
 
