@@ -174,9 +174,12 @@ class ModelPipeline:
         return standardise_table(records)
 
     def train(self, records: pa.Table, *, labels: pa.Table | None, db_api: Any) -> Any:
-        from matching.model import train
+        from matching.model import TrainingError, train
 
-        return train(records, labels=labels, db_api=db_api)
+        try:
+            return train(records, labels=labels, db_api=db_api)
+        except TrainingError as exc:  # e.g. too few records: the input's fault, not a crash
+            raise JobError(f"cannot train on this input: {exc}") from None
 
     def load(self, path: Path) -> Any:
         from matching.model import TrainedModel

@@ -596,3 +596,16 @@ def test_train_learns_from_reviewers_labels(
     )
     assert code == 2
     assert "without labels" in stderr
+
+
+def test_training_on_too_few_records_is_an_input_error(
+    population_files: dict[str, Path], tmp_path: Path
+) -> None:
+    one = pq.read_table(population_files["records"]).slice(0, 1)
+    pq.write_table(one, tmp_path / "one.parquet")
+    code, _, stderr = run(
+        "train", "--input", tmp_path / "one.parquet", "--model", tmp_path / "m.json"
+    )
+    assert code == 2
+    assert "cannot train on this input" in stderr
+    assert not (tmp_path / "m.json").exists()
