@@ -42,6 +42,8 @@ app = typer.Typer(
     no_args_is_help=True,
     help="Linkage jobs on Parquet/CSV files in the canonical record format.",
     rich_markup_mode="markdown",
+    # A traceback's local variables would print identity values.
+    pretty_exceptions_show_locals=False,
 )
 err = Console(stderr=True)
 out = Console()

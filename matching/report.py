@@ -162,7 +162,24 @@ def splink_charts(
     explained["retain_intermediate_calculation_columns"] = True
     explained["retain_matching_columns"] = True
     explained["linker_uid"] = None
+    from matching.jobs import close_db_api
+
     api = DuckDBAPI()
+    try:
+        return _charts(api, explained, records, pairs, auto_link=auto_link, review=review)
+    finally:
+        close_db_api(api)
+
+
+def _charts(
+    api: DuckDBAPI,
+    explained: dict[str, Any],
+    records: pa.Table,
+    pairs: pa.Table,
+    *,
+    auto_link: float,
+    review: float,
+) -> list[ReportChart]:
     linker = Linker(api.register(records), explained, log_level=None)
     charts = [
         ReportChart(
