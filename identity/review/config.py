@@ -16,6 +16,9 @@ class ReviewSettings(BaseSettings):
     second_opinion_rate: float = Field(default=0.1, ge=0, le=1)
     # Queue pages.
     page_size: int = Field(default=50, ge=1, le=500)
+    # The pending queue's order is kept in memory and recomputed after this many seconds
+    # (new suggestions join it at once, decided ones leave it at once): see queue_order.py.
+    queue_order_seconds: float = Field(default=60.0, ge=0)
     # Other persons shown as known namesakes of a suggestion's two persons.
     max_namesakes: int = Field(default=10, ge=0, le=100)
     # Records read through the blocking keys when looking for namesakes.

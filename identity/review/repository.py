@@ -8,6 +8,7 @@ suggestion, merge history, second opinions, courts and the figures of the statis
 
 from __future__ import annotations
 
+import bisect
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -44,6 +45,7 @@ from identity.models import (
 )
 from identity.repository import RegistryRepository
 from identity.review.models import OpinionStatus, RecordCourt, SecondOpinion
+from identity.review.queue_order import PENDING_ORDER
 from matching.records import SOURCES
 
 _CHUNK = 5000
@@ -125,9 +127,12 @@ class ReviewRepository:
             return s.c.status == SuggestionStatus.PENDING.value
         raise ValueError(status)
 
-    def _base(self, flt: QueueFilter, status: str, reviewer: str) -> Any:
-        """Suggestions of a queue with their two persons and sources (no priority yet)."""
+    def _base(self, flt: QueueFilter, status: str, reviewer: str, *, light: bool = False) -> Any:
+        """Suggestions of a queue with their two persons and sources (no priority yet);
+        ``light``: only the suggestions' own columns (counts and ages)."""
         s = MatchSuggestion.__table__
+        if light:
+            return self._light_base(flt, status, reviewer)
         links = Link.__table__
         records = SourceRecord.__table__
         la, lb = links.alias("la"), links.alias("lb")
@@ -157,8 +162,27 @@ class ReviewRepository:
             )
             .where(self._status_clause(status, reviewer))
         )
+        return self._filtered(stmt, flt)
+
+    def _light_base(self, flt: QueueFilter, status: str, reviewer: str) -> Any:
+        s = MatchSuggestion.__table__
+        stmt = select(s.c.id, s.c.created_at).where(self._status_clause(status, reviewer))
+        return self._filtered(stmt, flt)
+
+    @staticmethod
+    def _filtered(stmt: Any, flt: QueueFilter) -> Any:
+        """Either record of the suggestion from this source / this court."""
+        s = MatchSuggestion.__table__
+        records = SourceRecord.__table__
         if flt.source:
-            stmt = stmt.where(or_(ra.c.source == flt.source, rb.c.source == flt.source))
+            stmt = stmt.where(
+                select(literal(1))
+                .where(
+                    records.c.source == flt.source,
+                    or_(records.c.id == s.c.record_id, records.c.id == s.c.candidate_record_id),
+                )
+                .exists()
+            )
         if flt.court:
             courts = RecordCourt.__table__
             stmt = stmt.where(
@@ -214,6 +238,25 @@ class ReviewRepository:
             .subquery()
         )
 
+    def _priorities(self, base: Any) -> list[tuple[int, int, int]]:
+        """(-n_sources, -urank, id) of every suggestion of ``base``: the queue's sort keys."""
+        if self.registry.is_postgresql:
+            # The planner cannot estimate joins on subqueries and overestimates this query by
+            # orders of magnitude, which switches JIT compilation on: seconds of compiling for
+            # a query that runs in a fraction of one. Off for this transaction only.
+            self.session.execute(text("SET LOCAL jit = off"))
+        sub = self._with_priority(base)
+        stmt = select(sub.c.n_sources, sub.c.urank, sub.c.id)
+        return [(-int(n), -int(u), int(i)) for n, u, i in self.session.execute(stmt)]
+
+    def suggestion_marker(self) -> tuple[int, datetime | None]:
+        """The newest suggestion of any status: (its id, its creation time)."""
+        s = MatchSuggestion
+        row = self.session.execute(
+            select(s.id, s.created_at).order_by(s.id.desc()).limit(1)
+        ).first()
+        return (int(row.id), row.created_at) if row else (0, None)
+
     def queue_page(
         self,
         status: str,
@@ -221,59 +264,76 @@ class ReviewRepository:
         limit: int,
         cursor: QueueCursor | None,
         reviewer: str,
-    ) -> list[Row[Any]]:
-        """One page of the queue, most consequential first.
+        *,
+        order_ttl: float = 60.0,
+    ) -> list[tuple[QueueCursor, Row[Any]]]:
+        """One page of the queue, most consequential first, each row with its cursor.
 
         ``pending``: undecided suggestions; ``escalated``: suggestions a reviewer marked
         unsure; ``second_opinion``: decided suggestions sampled for a blind second review,
         owed by anyone but their first decider (``reviewer`` sees those he did not decide);
-        ``closed``: decided or settled, latest first.
+        ``closed``: decided or settled, latest first. The pending queue's order is kept
+        between requests (:mod:`identity.review.queue_order`); the rows are always read
+        afresh.
         """
+        s = MatchSuggestion.__table__
         base = self._base(flt, status, reviewer)
         if status == "closed":
             # History can be long: take the page first, then compute its priorities.
-            s = MatchSuggestion.__table__
             if cursor is not None:
                 base = base.where(s.c.id < cursor.id)
             sub = self._with_priority(base.order_by(s.c.id.desc()).limit(limit))
-            return list(self.session.execute(select(sub).order_by(sub.c.id.desc())))
-        if self.registry.is_postgresql:
-            # The planner cannot estimate joins on CTEs and overestimates this query by orders
-            # of magnitude, which switches JIT compilation on: seconds of compiling for a
-            # query that runs in a fraction of one. Off for this transaction only.
-            self.session.execute(text("SET LOCAL jit = off"))
-        sub = self._with_priority(base)
-        stmt = select(sub)
-        if cursor is not None:
-            stmt = stmt.where(
-                or_(
-                    sub.c.n_sources < cursor.n_sources,
-                    and_(
-                        sub.c.n_sources == cursor.n_sources,
-                        sub.c.urank < cursor.uncertainty_rank,
-                    ),
-                    and_(
-                        sub.c.n_sources == cursor.n_sources,
-                        sub.c.urank == cursor.uncertainty_rank,
-                        sub.c.id > cursor.id,
-                    ),
-                )
+            rows = self.session.execute(select(sub).order_by(sub.c.id.desc()))
+            return [(QueueCursor(int(r.n_sources), int(r.urank), r.id), r) for r in rows]
+        if status == "pending":
+            url = self.session.get_bind().engine.url.render_as_string(hide_password=True)
+            keys = PENDING_ORDER.keys(
+                (url, flt),
+                self.suggestion_marker(),
+                order_ttl,
+                lambda after: self._priorities(
+                    base if after is None else base.where(s.c.id > after)
+                ),
             )
-        stmt = stmt.order_by(sub.c.n_sources.desc(), sub.c.urank.desc(), sub.c.id).limit(limit)
-        return list(self.session.execute(stmt))
+        else:  # short queues: ordered afresh
+            keys = sorted(self._priorities(base))
+        start = 0
+        if cursor is not None:
+            start = bisect.bisect_right(
+                keys, (-cursor.n_sources, -cursor.uncertainty_rank, cursor.id)
+            )
+        page: list[tuple[QueueCursor, Row[Any]]] = []
+        position = start
+        while len(page) < limit and position < len(keys):
+            chunk = keys[position : position + max(2 * limit, 20)]
+            position += len(chunk)
+            sub = self._with_priority(base.where(s.c.id.in_([k[2] for k in chunk])))
+            fresh = {r.id: r for r in self.session.execute(select(sub))}
+            for key in chunk:
+                row = fresh.get(key[2])
+                if row is not None:  # still in this queue
+                    page.append((QueueCursor(-key[0], -key[1], key[2]), row))
+                    if len(page) == limit:
+                        break
+        return page
 
     def queue_counts(self, flt: QueueFilter, reviewer: str) -> dict[str, int]:
         counts = {}
         for status in ("pending", "escalated", "second_opinion"):
-            sub = self._base(flt, status, reviewer).subquery()
+            sub = self._base(flt, status, reviewer, light=True).subquery()
             counts[status] = int(
                 self.session.execute(select(func.count()).select_from(sub)).scalar_one()
             )
         return counts
 
+    def oldest_open(self, flt: QueueFilter) -> datetime | None:
+        """Creation time of the oldest open suggestion (pending or escalated)."""
+        sub = self._base(flt, "open", "", light=True).subquery()
+        return self.session.execute(select(func.min(sub.c.created_at))).scalar_one()
+
     def pending_ages(self, flt: QueueFilter) -> list[datetime]:
         """Creation times of the open suggestions (pending or escalated), for their ages."""
-        sub = self._base(flt, "open", "").subquery()
+        sub = self._base(flt, "open", "", light=True).subquery()
         return list(self.session.scalars(select(sub.c.created_at)))
 
     def pending_by_source(self) -> dict[str, int]:

@@ -223,24 +223,25 @@ class ReviewService:
         size = min(limit or self.settings.page_size, 500)
         flt = QueueFilter(source=source, court=court)
         position = decode_cursor(cursor) if cursor else None
-        rows = self.repo.queue_page(status.value, flt, size + 1, position, principal.subject)
-        more = len(rows) > size
-        rows = rows[:size]
+        entries = self.repo.queue_page(
+            status.value,
+            flt,
+            size + 1,
+            position,
+            principal.subject,
+            order_ttl=self.settings.queue_order_seconds,
+        )
+        more = len(entries) > size
+        entries = entries[:size]
+        rows = [row for _, row in entries]
         courts = self.repo.courts_of(
             [r.record_id for r in rows] + [r.candidate_record_id for r in rows]
         )
         items = [self._list_item(r, status, courts) for r in rows]
-        next_cursor = None
-        if more and rows:
-            last = rows[-1]
-            next_cursor = encode_cursor(QueueCursor(int(last.n_sources), int(last.urank), last.id))
+        next_cursor = encode_cursor(entries[-1][0]) if more and entries else None
         counts = self.repo.queue_counts(flt, principal.subject)
-        ages = self.repo.pending_ages(flt)
-        oldest = (
-            round((self.now - min(utc(a) for a in ages)).total_seconds() / 86400, 2)
-            if ages
-            else None
-        )
+        first = self.repo.oldest_open(flt)
+        oldest = round((self.now - utc(first)).total_seconds() / 86400, 2) if first else None
         return ReviewPage(
             items=items,
             next_cursor=next_cursor,
@@ -255,9 +256,16 @@ class ReviewService:
         the pending ones (never one the caller just escalated)."""
         flt = QueueFilter(source=source, court=court)
         for status in (QueueStatus.SECOND_OPINION, QueueStatus.PENDING):
-            rows = self.repo.queue_page(status.value, flt, 1, None, principal.subject)
-            if rows:
-                return int(rows[0].id)
+            entries = self.repo.queue_page(
+                status.value,
+                flt,
+                1,
+                None,
+                principal.subject,
+                order_ttl=self.settings.queue_order_seconds,
+            )
+            if entries:
+                return int(entries[0][1].id)
         return None
 
     # -- one review ------------------------------------------------------------------------------
