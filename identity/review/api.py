@@ -50,7 +50,7 @@ from srj.problems import PROBLEM_JSON, ProblemError
 
 router = APIRouter(prefix="/v1")
 
-_problem = {"content": {PROBLEM_JSON: {}}}
+_problem: dict[str, Any] = {"content": {PROBLEM_JSON: {}}}
 AUTH: dict[int | str, dict[str, Any]] = {
     401: {"description": "No or invalid bearer token", **_problem},
     403: {"description": "The token lacks the required role", **_problem},

@@ -94,10 +94,10 @@ def _client_ids(
     repo: ReviewRepository, crypto: RegistryCrypto, ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, str]:
     out = {}
-    for rid, _source, sealed, key_id in repo.sealed_records(ids):
-        client = crypto.sealer.open(rid, key_id, sealed).get("record_id")
+    for row in repo.sealed_records(ids):
+        client = crypto.sealer.open(row.id, row.seal_key_id, row.sealed).get("record_id")
         if client is not None and str(client):
-            out[rid] = str(client)
+            out[row.id] = str(client)
     return out
 
 

@@ -91,12 +91,12 @@ def find_namesakes(
     different: set[str] = set()
     partner_std = registry.load_candidates([r for r in partners if r in partner_person])
     for rid, side in partners.items():
-        person = partner_person.get(rid)
-        if person is None or person in exclude_persons:
+        partner = partner_person.get(rid)
+        if partner is None or partner in exclude_persons:
             continue
-        different.add(person)
+        different.add(partner)
         entry = found.setdefault(
-            person, {"sides": set(), "std": partner_std[rid].std if rid in partner_std else {}}
+            partner, {"sides": set(), "std": partner_std[rid].std if rid in partner_std else {}}
         )
         entry["sides"].add(side)
 
@@ -105,8 +105,8 @@ def find_namesakes(
     chosen = sorted(found, key=lambda p: (p not in different, p))[: settings.max_namesakes]
     counts = registry.record_counts(chosen)
     sources: dict[str, set[str]] = defaultdict(set)
-    for row in repo.person_record_rows(chosen):
-        sources[row.person_id].add(row.source)
+    for held in repo.person_record_rows(chosen):
+        sources[held.person_id].add(held.source)
     out = []
     for person in chosen:
         std = found[person]["std"]

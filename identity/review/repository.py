@@ -14,12 +14,15 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
+    CursorResult,
+    Result,
     Row,
     and_,
     case,
+    delete,
     distinct,
     func,
     insert,
@@ -49,6 +52,11 @@ from identity.review.queue_order import PENDING_ORDER
 from matching.records import SOURCES
 
 _CHUNK = 5000
+
+
+def _rowcount(result: Result[Any]) -> int:
+    """Rows an UPDATE matched (DML results are cursor results; the generic type hides it)."""
+    return int(cast(CursorResult[Any], result).rowcount or 0)
 
 
 def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
@@ -469,9 +477,11 @@ class ReviewRepository:
             .values(version=s.version + 1, **values)
             .execution_options(synchronize_session=False)
         )
-        return (result.rowcount or 0) == 1
+        return _rowcount(result) == 1
 
-    def move_person_links(self, from_person: str, to_person: str, at: datetime) -> list[Row[Any]]:
+    def move_person_links(
+        self, from_person: str, to_person: str, at: datetime
+    ) -> list[Row[uuid.UUID, str]]:
         """Moves every record of ``from_person`` to ``to_person``; returns (record id, source)."""
         stmt = (
             select(Link.record_id, SourceRecord.source)
@@ -545,7 +555,7 @@ class ReviewRepository:
                 )
                 .execution_options(synchronize_session=False)
             )
-            closed += result.rowcount or 0
+            closed += _rowcount(result)
         return closed
 
     # -- merge history -------------------------------------------------------------------------
@@ -611,7 +621,7 @@ class ReviewRepository:
             .values(**values)
             .execution_options(synchronize_session=False)
         )
-        return (result.rowcount or 0) == 1
+        return _rowcount(result) == 1
 
     def answered_opinions(self) -> list[Row[Any]]:
         """(first decision, second opinion, status) of every answered second opinion."""
@@ -681,9 +691,7 @@ class ReviewRepository:
     def upsert_courts(self, rows: Sequence[tuple[uuid.UUID, str]], at: datetime) -> None:
         ids = [rid for rid, _ in rows]
         for chunk in _chunks(ids):
-            self.session.execute(
-                RecordCourt.__table__.delete().where(RecordCourt.record_id.in_(list(chunk)))
-            )
+            self.session.execute(delete(RecordCourt).where(RecordCourt.record_id.in_(list(chunk))))
         if rows:
             self.session.execute(
                 insert(RecordCourt),

@@ -608,7 +608,8 @@ class ReviewService:
         if state.person_a != state.person_b:
             survivor, merged = self._survivor(state.person_a, state.person_b)
             moved = self.repo.move_person_links(merged, survivor, now)
-            for rid, source in moved:
+            for row in moved:
+                rid, source = row.record_id, row.source
                 events.append(
                     self._event(
                         merged,

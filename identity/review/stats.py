@@ -7,7 +7,7 @@ import statistics
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import orjson
 
@@ -117,20 +117,19 @@ def statistics_of(
     counts = repo.queue_counts(QueueFilter(), reviewer="")
     ages = sorted((now - utc(a)).total_seconds() / 86400 for a in repo.pending_ages(QueueFilter()))
     since = (now - timedelta(days=DAYS - 1)).replace(hour=0, minute=0, second=0, microsecond=0)
-    per_day: dict[str, Counter[str]] = {}
+    per_day: dict[date, Counter[str]] = {}
     reviewers: set[str] = set()
-    for decided_at, decision, reviewer in repo.decisions_since(since):
-        day = utc(decided_at).date().isoformat()
-        per_day.setdefault(day, Counter())[decision] += 1
-        reviewers.add(reviewer)
+    for row in repo.decisions_since(since):
+        per_day.setdefault(utc(row.decided_at).date(), Counter())[row.decision] += 1
+        reviewers.add(row.reviewer)
     days = []
     for offset in range(DAYS):
         day = (since + timedelta(days=offset)).date()
-        c = per_day.get(day.isoformat(), Counter())
+        c = per_day.get(day, Counter())
         days.append(DayCount(day=day, same=c["same"], different=c["different"], unsure=c["unsure"]))
     answered = repo.answered_opinions()
-    pairs = [(first, second) for first, second, _ in answered if second is not None]
-    agreed = sum(1 for _, _, status in answered if status == "agreed")
+    pairs = [(row.decision, row.opinion) for row in answered if row.opinion is not None]
+    agreed = sum(1 for row in answered if row.status == "agreed")
     labels = current_labels(repo)
     skipped = 0
     auto_link = None

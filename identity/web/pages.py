@@ -231,10 +231,10 @@ async def login(
         return response
     if Role.REVIEWER not in session.principal.roles and suite == "/revue/":
         suite = "/revue/statistiques"
-    response = _redirect(suite)
-    set_session_cookie(response, value, session, review_settings)
-    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/revue")
-    return response
+    redirect = _redirect(suite)
+    set_session_cookie(redirect, value, session, review_settings)
+    redirect.delete_cookie(LOGIN_CSRF_COOKIE, path="/revue")
+    return redirect
 
 
 @router.post("/deconnexion")
