@@ -1,0 +1,89 @@
+"""Concurrent imports never create two releases; a failure mid-import leaves the state intact.
+
+These tests commit, so they run on a database of their own per backend.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from refdata import service
+from refdata.models import OffenceVersion, Release
+from refdata.service import ImportSummary, import_natinf
+from refdata.storage import BulkStore
+from srj.db import make_engine, make_session_factory, session_scope
+from tests.refdata.natinf_samples import ALL_ROWS, OFFICIAL, natinf_bytes
+
+
+@pytest.fixture
+def own_database(database_url: str, database_factory: Callable[[str], str]) -> str:
+    return database_factory("postgresql" if database_url.startswith("postgresql") else "sqlite")
+
+
+def _counts(url: str) -> tuple[int, int]:
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        releases = conn.scalar(select(func.count()).select_from(Release))
+        versions = conn.scalar(select(func.count()).select_from(OffenceVersion))
+    engine.dispose()
+    return releases or 0, versions or 0
+
+
+def test_concurrent_imports_of_one_file_create_one_release(
+    own_database: str, tmp_path: Path
+) -> None:
+    engine = make_engine(own_database)
+    factory = make_session_factory(engine, write=True)
+    store = BulkStore(tmp_path / "downloads")
+    data = natinf_bytes(ALL_ROWS)
+    barrier = threading.Barrier(4)
+    results: list[ImportSummary] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            barrier.wait()
+            with session_scope(factory) as session:
+                results.append(
+                    import_natinf(session, data, published_on=date(2026, 7, 1), store=store)
+                )
+        except BaseException as exc:  # reported below, not swallowed
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    engine.dispose()
+    assert errors == []
+    assert sorted(r.created for r in results) == [False, False, False, True]
+    assert {r.release for r in results} == {"natinf-2026-07-01"}
+    assert _counts(own_database) == (1, len(ALL_ROWS))
+
+
+def test_a_failure_mid_import_leaves_the_previous_state(
+    own_database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = make_engine(own_database)
+    factory = make_session_factory(engine, write=True)
+    store = BulkStore(tmp_path / "downloads")
+    with session_scope(factory) as session:
+        import_natinf(session, natinf_bytes(OFFICIAL), published_on=date(2026, 7, 1), store=store)
+    before = _counts(own_database)
+
+    def crash(*_args: object, **_kwargs: object) -> None:
+        raise OSError("disk full while writing the bulk files")
+
+    # The versions are already written and flushed when the bulk files fail.
+    monkeypatch.setattr(service, "write_release_files", crash)
+    with pytest.raises(OSError, match="disk full"), session_scope(factory) as session:
+        import_natinf(session, natinf_bytes(ALL_ROWS), published_on=date(2026, 10, 1), store=store)
+    engine.dispose()
+    assert _counts(own_database) == before
