@@ -61,6 +61,15 @@ def _read(upload: UploadFile, field: str) -> bytes:
         "`NATINF;Successeur;Source` file naming the codes that replace retired ones."
     ),
     responses=IMPORT_RESPONSES,
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "multipart/form-data": {
+                    "example": {"file": "(liste-natinf-2026-10.csv)", "published_on": "2026-10-01"}
+                }
+            }
+        }
+    },
 )
 def import_natinf(
     _admin: AdminDep,
@@ -94,6 +103,15 @@ def import_natinf(
         "legal validity and source; all or nothing; one `penalties` release or none."
     ),
     responses=IMPORT_RESPONSES,
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "multipart/form-data": {
+                    "example": {"file": "(penalties.csv)", "published_on": "2026-11-28"}
+                }
+            }
+        }
+    },
 )
 def import_penalties(
     _admin: AdminDep,

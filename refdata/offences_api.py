@@ -52,7 +52,13 @@ async def get_offence(
         Path(ge=1, le=999_999, description="NATINF code", openapi_examples={"x": {"value": 11}}),
     ],
     as_of: Annotated[date | None, AS_OF] = None,
-    history: Annotated[bool, Query(description="Include every version of the code")] = False,
+    history: Annotated[
+        bool,
+        Query(
+            description="Include every version of the code",
+            openapi_examples={"current only": {"value": False}, "all versions": {"value": True}},
+        ),
+    ] = False,
 ) -> Response:
     on = as_of or offences.today()
     return await cached_read(
@@ -97,7 +103,8 @@ async def search_offences(
         NatureFilter | None,
         Query(
             description="`crime`, `delit`, `contravention` (any class), `contravention-N`, "
-            "or `none` (not stated)"
+            "or `none` (not stated)",
+            openapi_examples={"4th class": {"value": "contravention-4"}},
         ),
     ] = None,
     code: Annotated[
@@ -109,9 +116,17 @@ async def search_offences(
         ),
     ] = None,
     as_of: Annotated[date | None, AS_OF] = None,
-    limit: Annotated[int, Query(ge=1, le=offences.MAX_LIMIT)] = 20,
+    limit: Annotated[
+        int,
+        Query(ge=1, le=offences.MAX_LIMIT, openapi_examples={"page of 20": {"value": 20}}),
+    ] = 20,
     cursor: Annotated[
-        str | None, Query(max_length=200, description="`next_cursor` of the previous page")
+        str | None,
+        Query(
+            max_length=200,
+            description="`next_cursor` of the previous page",
+            openapi_examples={"first page": {"value": None}},
+        ),
     ] = None,
 ) -> Response:
     on = as_of or offences.today()

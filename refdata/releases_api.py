@@ -38,6 +38,13 @@ FileName = Literal[
 ]
 
 
+CSV_EXAMPLE = (
+    "Numéro NATINF;Nature de l'infraction;Qualification de l'infraction;Définie par;"
+    "Réprimée par\r\n11;Délit;ABANDON DE FAMILLE : NON PAIEMENT D'UNE PENSION OU D'UNE "
+    "PRESTATION ALIMENTAIRE;ART.227-3 AL.1 C.PENAL.;ART.227-3 AL.1, ART.227-29 C.PENAL.\r\n"
+)
+
+
 def release_payload(release: Release) -> dict[str, Any]:
     return {
         "id": release.id,
@@ -184,8 +191,16 @@ def _etag_matches(header: str, sha256: str) -> bool:
         200: {
             "description": "The file",
             "content": {
-                "text/csv": {},
-                "application/json": {},
+                "text/csv": {"example": CSV_EXAMPLE},
+                "application/json": {
+                    "example": {
+                        "dataset": "natinf",
+                        "release": "natinf-2026-01-26",
+                        "published_on": "2026-01-26",
+                        "count": 198,
+                        "offences": [{"natinf": 7, "version": 1, "nature": "Délit"}],
+                    }
+                },
                 "application/vnd.apache.parquet": {},
             },
         },
@@ -213,8 +228,16 @@ def _etag_matches(header: str, sha256: str) -> bool:
         200: {
             "description": "The file",
             "content": {
-                "text/csv": {},
-                "application/json": {},
+                "text/csv": {"example": CSV_EXAMPLE},
+                "application/json": {
+                    "example": {
+                        "dataset": "natinf",
+                        "release": "natinf-2026-01-26",
+                        "published_on": "2026-01-26",
+                        "count": 198,
+                        "offences": [{"natinf": 7, "version": 1, "nature": "Délit"}],
+                    }
+                },
                 "application/vnd.apache.parquet": {},
             },
         },
@@ -235,10 +258,16 @@ def download(
             openapi_examples={"latest": {"value": "latest"}},
         ),
     ],
-    file_name: Annotated[FileName, Path(description="The file")],
+    file_name: Annotated[
+        FileName,
+        Path(description="The file", openapi_examples={"CSV": {"value": "offences.csv"}}),
+    ],
     encoding: Annotated[
         Literal["utf-8", "latin-1"],
-        Query(description="CSV only: `latin-1` for the official encoding (Windows-1252)"),
+        Query(
+            description="CSV only: `latin-1` for the official encoding (Windows-1252)",
+            openapi_examples={"official encoding": {"value": "latin-1"}},
+        ),
     ] = "utf-8",
 ) -> Response:
     name: str = file_name

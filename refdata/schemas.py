@@ -229,6 +229,43 @@ class ReleaseOut(BaseModel):
 
 
 class ReleaseList(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [
+                        {
+                            "id": "natinf-2026-01-26",
+                            "dataset": "natinf",
+                            "sequence": 1,
+                            "published_on": "2026-01-26",
+                            "created_at": "2026-11-28T14:10:37Z",
+                            "previous_id": None,
+                            "source_name": "natinf.csv",
+                            "source_sha256": "9f" * 32,
+                            "source_details": {"encoding": "latin-1", "rows": 198},
+                            "item_count": 198,
+                            "added": 198,
+                            "changed": 0,
+                            "retired": 0,
+                            "unchanged": 0,
+                            "changelog": "198 added, 0 changed, 0 retired, 0 unchanged",
+                            "files": [
+                                {
+                                    "name": "offences.csv",
+                                    "media_type": "text/csv; charset=utf-8",
+                                    "sha256": "7a" * 32,
+                                    "size_bytes": 52110,
+                                    "url": "/v1/downloads/natinf-2026-01-26/offences.csv",
+                                }
+                            ],
+                        }
+                    ]
+                }
+            ]
+        }
+    )
+
     items: list[ReleaseOut]
 
 
