@@ -1,4 +1,5 @@
-"""Concurrent imports never create two releases; a failure mid-import leaves the state intact.
+"""Concurrent imports never create two releases; a failure mid-import leaves the state intact;
+the demo seed loads once.
 
 These tests commit, so they run on a database of their own per backend.
 """
@@ -87,3 +88,25 @@ def test_a_failure_mid_import_leaves_the_previous_state(
         import_natinf(session, natinf_bytes(ALL_ROWS), published_on=date(2026, 10, 1), store=store)
     engine.dispose()
     assert _counts(own_database) == before
+
+
+def test_demo_seed_loads_once(own_database: str, tmp_path: Path) -> None:
+    from refdata.demo import load_natinf_seed
+    from srj.settings import Settings
+
+    settings = Settings(env="test", data_dir=tmp_path / "var", database_url=own_database)
+    first = load_natinf_seed(settings)
+    assert first["natinf"]["created"] is True
+    assert first["natinf"]["added"] == 198
+    assert first["penalties"]["created"] is True
+    again = load_natinf_seed(settings)
+    assert again["natinf"] == {
+        "release": "natinf-2026-01-26",
+        "created": False,
+        "added": 0,
+        "changed": 0,
+        "retired": 0,
+        "unchanged": 198,
+    }
+    assert again["penalties"]["created"] is False
+    assert _counts(own_database) == (2, 198)
