@@ -29,6 +29,9 @@ class RegistrySettings(BaseSettings):
     # date of birth...) would otherwise pull thousands of candidates into one resolve.
     candidates_per_key: int = Field(default=100, ge=1)
     max_candidates: int = Field(default=50, ge=1)
+    # A record sharing a single blocking key with the incoming one is a candidate only if
+    # fewer than this many records hold that key (0: always).
+    rare_key_records: int = Field(default=20, ge=0)
 
     # Years a record is kept after its record date (or its arrival when it has none).
     retention_years: int = Field(default=20, ge=1)

@@ -125,6 +125,36 @@ class RegistryRepository:
         found: dict[tuple[str, bytes], ExistingRecord] = {}
         r, lk = SourceRecord, Link
         wanted = set(refs)
+        if self.is_postgresql and wanted:
+            # A join on unnested arrays: index lookups whatever the statistics say, and one
+            # plan for any batch size (IN lists of a thousand parameters got generic plans
+            # that scanned the whole table once the statement was prepared).
+            stmt = text(
+                "SELECT r.id, r.source, r.ref_hmac, r.ref_key_id, r.traits_digest, "
+                "r.std_version, l.person_id, l.origin, l.match_probability "
+                "FROM unnest(CAST(:sources AS varchar[]), CAST(:hmacs AS bytea[])) "
+                "AS w(source, ref_hmac) "
+                "JOIN identity_source_records r "
+                "ON r.source = w.source AND r.ref_hmac = w.ref_hmac "
+                "JOIN identity_links l ON l.record_id = r.id"
+            )
+            ordered = sorted(wanted)
+            for chunk in _chunks(ordered):
+                params = {"sources": [s for s, _ in chunk], "hmacs": [h for _, h in chunk]}
+                for row in self.session.execute(stmt, params):
+                    key = (row.source, bytes(row.ref_hmac))
+                    found[key] = ExistingRecord(
+                        row.id,
+                        row.source,
+                        bytes(row.ref_hmac),
+                        row.ref_key_id,
+                        bytes(row.traits_digest),
+                        row.std_version,
+                        row.person_id,
+                        row.origin,
+                        row.match_probability,
+                    )
+            return found
         for chunk in _chunks(sorted(wanted)):
             # ``source IN (...) AND ref_hmac IN (...)`` walks the unique index; row-value IN
             # lists plan worse. The exact pairs are kept below.
@@ -184,15 +214,17 @@ class RegistryRepository:
         return by_key
 
     def ranked_candidates(
-        self, queries: Sequence[Sequence[int]], cap: int, limit: int
+        self, queries: Sequence[Sequence[int]], cap: int, limit: int, rare: int = 0
     ) -> list[list[tuple[uuid.UUID, int]]]:
         """For each query (the key hashes of one incoming record): the records sharing its
-        keys, at most ``cap`` per key, ranked by the number of keys shared (then by id), at
-        most ``limit`` — as ``(record_id, keys shared)``.
+        keys, at most ``cap`` per key, ranked by the number of keys shared (then by how rare
+        the rarest shared key is, then by id), at most ``limit`` — as ``(record_id, shared)``.
 
         A true match shares several keys; a namesake found through one frequent key shares
-        one. Ranking in the database keeps both the rows transferred and the records scored
-        small whatever the registry's size. PostgreSQL: one statement for a whole batch.
+        one. With ``rare`` > 0, a record sharing a single key is kept only if fewer than
+        ``rare`` records hold that key: sharing only "born in Paris on 1 January 1980" says
+        nothing the scorer would link on, and scoring it costs as much as scoring a match.
+        PostgreSQL: one statement for a whole batch.
         """
         if not queries:
             return []
@@ -201,33 +233,52 @@ class RegistryRepository:
             out = []
             for q in queries:
                 shared: Counter[uuid.UUID] = Counter()
+                rarest: dict[uuid.UUID, int] = {}
                 for h in set(q):
-                    shared.update(by_key.get(h, ()))
-                out.append(sorted(shared.items(), key=lambda kv: (-kv[1], kv[0]))[:limit])
+                    holders = by_key.get(h, [])
+                    shared.update(holders)
+                    for rid in holders:
+                        rarest[rid] = min(rarest.get(rid, cap + 1), len(holders))
+                kept = [
+                    (rid, n)
+                    for rid, n in shared.items()
+                    if n >= 2 or not rare or rarest[rid] < rare
+                ]
+                kept.sort(key=lambda kv: (-kv[1], rarest[kv[0]], kv[0]))
+                out.append(kept[:limit])
             return out
         positions = [i for i, q in enumerate(queries) for _ in set(q)]
         hashes = [h for q in queries for h in set(q)]
         stmt = text(
             "WITH wanted AS (SELECT * FROM unnest(CAST(:ps AS int[]), CAST(:hs AS bigint[])) "
             "AS w(pos, h)), "
-            "hits AS (SELECT w.pos, b.record_id FROM (SELECT DISTINCT h FROM wanted) AS k "
+            "per_key AS (SELECT k.h, b.record_id, count(*) OVER (PARTITION BY k.h) AS holders "
+            "FROM (SELECT DISTINCT h FROM wanted) AS k "
             "CROSS JOIN LATERAL (SELECT record_id FROM identity_blocking_keys "
-            "WHERE key_hash = k.h LIMIT :cap) AS b JOIN wanted w ON w.h = k.h), "
-            "ranked AS (SELECT pos, record_id, count(*) AS shared, row_number() OVER "
-            "(PARTITION BY pos ORDER BY count(*) DESC, record_id) AS rn "
-            "FROM hits GROUP BY pos, record_id) "
+            "WHERE key_hash = k.h LIMIT :cap) AS b), "
+            "grouped AS (SELECT w.pos, p.record_id, count(*) AS shared, "
+            "min(p.holders) AS rarest FROM per_key p JOIN wanted w ON w.h = p.h "
+            "GROUP BY w.pos, p.record_id), "
+            "ranked AS (SELECT pos, record_id, shared, row_number() OVER "
+            "(PARTITION BY pos ORDER BY shared DESC, rarest, record_id) AS rn FROM grouped "
+            "WHERE shared >= 2 OR :rare = 0 OR rarest < :rare) "
             "SELECT pos, record_id, shared FROM ranked WHERE rn <= :limit ORDER BY pos, rn"
         )
         ranked: list[list[tuple[uuid.UUID, int]]] = [[] for _ in queries]
         result = self.session.execute(
-            stmt, {"ps": positions, "hs": hashes, "cap": cap, "limit": limit}
+            stmt, {"ps": positions, "hs": hashes, "cap": cap, "limit": limit, "rare": rare}
         )
         for pos, rid, count in result:
             ranked[pos].append((rid, int(count)))
         return ranked
 
     def lookup_one(
-        self, refs: Sequence[tuple[str, bytes]], hashes: Sequence[int], cap: int, limit: int
+        self,
+        refs: Sequence[tuple[str, bytes]],
+        hashes: Sequence[int],
+        cap: int,
+        limit: int,
+        rare: int = 0,
     ) -> tuple[
         dict[tuple[str, bytes], ExistingRecord],
         list[tuple[uuid.UUID, int]],
@@ -237,11 +288,14 @@ class RegistryRepository:
         with the candidates' rows, in one statement (the online path's latency is round trips).
         """
         stmt = text(
-            "WITH hits AS (SELECT b.record_id FROM unnest(CAST(:hs AS bigint[])) AS k(h) "
+            "WITH hits AS (SELECT b.record_id, count(*) OVER (PARTITION BY k.h) AS holders "
+            "FROM unnest(CAST(:hs AS bigint[])) AS k(h) "
             "CROSS JOIN LATERAL (SELECT record_id FROM identity_blocking_keys "
             "WHERE key_hash = k.h LIMIT :cap) AS b), "
-            "ranked AS (SELECT record_id, count(*) AS shared FROM hits GROUP BY record_id "
-            "ORDER BY count(*) DESC, record_id LIMIT :limit) "
+            "ranked AS (SELECT record_id, count(*) AS shared, min(holders) AS rarest "
+            "FROM hits GROUP BY record_id "
+            "HAVING count(*) >= 2 OR :rare = 0 OR min(holders) < :rare "
+            "ORDER BY count(*) DESC, min(holders), record_id LIMIT :limit) "
             "SELECT 'c' AS kind, r.id, r.std, l.person_id, l.origin, ranked.shared, "
             "NULL AS source, NULL::bytea AS ref_hmac, NULL AS ref_key_id, "
             "NULL::bytea AS traits_digest, NULL AS std_version, "
@@ -263,6 +317,7 @@ class RegistryRepository:
             "hs": sorted(set(hashes)),
             "cap": cap,
             "limit": limit,
+            "rare": rare,
             "sources": sorted({s for s, _ in refs}),
             "hmacs": [h for _, h in refs],
         }
@@ -292,6 +347,18 @@ class RegistryRepository:
     def load_candidates(self, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, CandidateRow]:
         rows: dict[uuid.UUID, CandidateRow] = {}
         r, lk = SourceRecord, Link
+        if self.is_postgresql:
+            stmt_pg = text(
+                "SELECT r.id, r.std, l.person_id, l.origin FROM unnest(CAST(:ids AS uuid[])) "
+                "AS w(id) JOIN identity_source_records r ON r.id = w.id "
+                "JOIN identity_links l ON l.record_id = r.id"
+            )
+            for chunk in _chunks(list(set(ids))):
+                for rid, std, person_id, origin in self.session.execute(
+                    stmt_pg, {"ids": list(chunk)}
+                ):
+                    rows[rid] = CandidateRow(rid, orjson.loads(std), person_id, origin)
+            return rows
         for chunk in _chunks(list(set(ids))):
             stmt = (
                 select(r.id, r.std, lk.person_id, lk.origin)

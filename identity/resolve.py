@@ -202,6 +202,7 @@ class Resolver:
                 only.key_hashes,
                 self.config.candidates_per_key,
                 self.config.max_candidates,
+                self.config.rare_key_records,
             )
             prefetched = ([ranked], rows)
         else:
@@ -524,6 +525,7 @@ class _BatchState:
                 [p.key_hashes for p in prepared],
                 self.config.candidates_per_key,
                 self.config.max_candidates,
+                self.config.rare_key_records,
             )
             rows = {}
         wanted: set[uuid.UUID] = set()

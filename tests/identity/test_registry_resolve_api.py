@@ -165,3 +165,19 @@ def test_persons_declared_different_are_not_suggested_again(
         )
     ).all()
     assert about_n == []
+
+
+def test_candidates_sharing_only_a_frequent_key_are_not_scored(
+    post: Post, matcher: Any, registry_config: Any
+) -> None:
+    registry_config.rare_key_records = 20
+    for i in range(25):  # 25 MARTINs born on different days: "n:MARTIN" is a frequent key
+        post(f"M{i}", dn=f"1970-01-{i + 1:02d}", prenoms=f"P{i}")
+    post("D1", nom="DURAND", dn="1990-05-05")
+    matcher.scored.clear()
+    post("X1", dn="1999-09-09", prenoms="ZOE")  # shares only the frequent surname key
+    assert matcher.scored[-1][1] == 0
+    post("X2", nom="DURAND", dn="1999-09-10")  # shares only a rare key: still compared
+    assert matcher.scored[-1][1] == 1
+    post("X3", dn="1970-01-03", prenoms="P2")  # two keys with M2: compared
+    assert matcher.scored[-1][1] >= 1
