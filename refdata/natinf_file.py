@@ -47,7 +47,7 @@ MAX_PROBLEMS = 1000
 
 _NATINF = re.compile(rf"^\d{{1,{MAX_NATINF_DIGITS}}}$")
 # C0 controls except TAB, DEL and C1 controls: never part of a legitimate text file.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -187,7 +187,7 @@ def _is_header(line: str) -> bool:
 
 
 def _check_text(line_no: int, column: str, value: str, problems: list[Problem]) -> None:
-    bad = _CONTROL.search(value)
+    bad = CONTROL_CHARACTERS.search(value)
     if bad:
         problems.append(
             Problem(

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from refdata import repository as repo
 from refdata.errors import ImportRejectedError, Problem
 from refdata.models import PenaltyVersion, Release, ReleaseFile
+from refdata.natinf_file import CONTROL_CHARACTERS
 
 if TYPE_CHECKING:
     from refdata.offence_source import PenaltyRecord
@@ -39,6 +40,7 @@ from refdata.releases import (
     begin_dataset_write,
     check_publication_order,
     create_release,
+    file_label,
     summarise,
 )
 from refdata.storage import BulkStore, sha256_hex
@@ -130,6 +132,9 @@ def parse_penalties(data: bytes, known_codes: set[int]) -> tuple[list[PenaltyRow
             continue
         values = dict(zip(HEADER, fields, strict=True))
         row_problems: list[Problem] = []
+        for column, value in values.items():
+            if CONTROL_CHARACTERS.search(value):
+                row_problems.append(Problem(number, "control character in the field", column))
 
         def bad(
             column: str, message: str, *, _n: int = number, _p: list[Problem] = row_problems
@@ -267,7 +272,7 @@ def import_penalties(
         published_on=published_on,
         counts=counts,
         changelog=summarise(counts),
-        source_name=PurePath(source_name).name[:255] if source_name else None,
+        source_name=file_label(source_name),
         source_sha256=sha256_hex(data),
         source_details={"rows": len(rows)},
         now=now,

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from pathlib import PurePath
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -110,6 +111,21 @@ def create_release(
 def as_utc(moment: datetime) -> datetime:
     """Releases are created in UTC; SQLite hands datetimes back without their zone."""
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def file_label(name: str | None) -> str | None:
+    """The base name of an uploaded or imported file, safe to store and publish.
+
+    Never a local path, at most 255 characters, without control characters (a NUL byte from
+    a client's multipart header would otherwise fail on PostgreSQL).
+    """
+    if not name:
+        return None
+    base = _UNPRINTABLE.sub("", PurePath(name.replace("\\", "/")).name)[:255]
+    return base or None
 
 
 def summarise(counts: ReleaseCounts, field_changes: dict[str, int] | None = None) -> str:

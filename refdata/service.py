@@ -12,7 +12,6 @@ import logging
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import PurePath
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -29,6 +28,7 @@ from refdata.releases import (
     begin_dataset_write,
     check_publication_order,
     create_release,
+    file_label,
     summarise,
 )
 from refdata.storage import BulkStore, sha256_hex
@@ -134,6 +134,9 @@ def parse_successors(
             problems.append(Problem(number, f"{len(fields)} fields, expected 3 (successors)"))
             continue
         old, new, source = fields
+        if any(natinf_file.CONTROL_CHARACTERS.search(f) for f in fields):
+            problems.append(Problem(number, "control character in a field"))
+            continue
         if not (old.isdigit() and new.isdigit()) or int(old) == 0 or int(new) == 0:
             problems.append(Problem(number, "NATINF and Successeur must be NATINF numbers"))
             continue
@@ -217,7 +220,7 @@ def import_natinf(
         published_on=published_on,
         counts=counts,
         changelog=summarise(counts, dict(field_changes)),
-        source_name=PurePath(source_name).name[:255] if source_name else None,
+        source_name=file_label(source_name),
         source_sha256=sha256_hex(data),
         source_details={
             "encoding": parsed.encoding,

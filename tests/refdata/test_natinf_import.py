@@ -258,3 +258,11 @@ def test_reimport_is_a_no_op(
         assert release_state(db_session, repo.get_release(db_session, first.release)) == state
     finally:
         savepoint.rollback()
+
+
+def test_control_characters_in_successors_are_refused(import_rows: ImportRows) -> None:
+    import_rows(OFFICIAL, "2026-07-01")
+    successors = b"NATINF;Successeur;Source\r\n8;7;note\x00\r\n"
+    with pytest.raises(ImportRejectedError) as caught:
+        import_rows(OFFICIAL[:1], "2026-10-01", successors=successors)
+    assert caught.value.problems[0].render() == "line 2: control character in a field"

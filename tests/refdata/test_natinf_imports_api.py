@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from refdata.models import OffenceVersion, PenaltyVersion, Release
+from refdata.releases import file_label
 from tests.refdata.natinf_samples import ALL_ROWS, OFFICIAL, natinf_bytes
 
 Token = Callable[..., dict[str, str]]
@@ -119,4 +120,39 @@ def test_admin_imports_penalties(client: TestClient, token: Token, db_session: S
     assert {(p["kind"], p["max_months"], p["max_amount_eur"]) for p in offence["penalties"]} == {
         ("emprisonnement", 24, None),
         ("amende", None, 15000.0),
+    }
+
+
+def test_file_names_are_stored_as_safe_base_names(
+    client: TestClient, token: Token, db_session: Session
+) -> None:
+    response = client.post(
+        "/v1/imports/natinf",
+        headers=token("admin"),
+        files={"file": ("C:\\exports\\natinf.csv", natinf_bytes(OFFICIAL), "text/csv")},
+        data={"published_on": "2026-07-01"},
+    )
+    assert response.status_code == 200, response.text
+    release = client.get(f"/v1/releases/{response.json()['release']}").json()
+    assert release["source_name"] == "natinf.csv"
+    # Raw clients can put control characters in a multipart file name (httpx escapes them);
+    # PostgreSQL refuses NUL in text, so they are dropped before storage.
+    assert file_label("dir/nat\x00inf\x07.csv") == "natinf.csv"
+    assert file_label("\x00") is None
+
+
+def test_control_characters_in_penalties_are_refused(client: TestClient, token: Token) -> None:
+    _post(client, token("admin"), natinf_bytes(OFFICIAL))
+    bad = PENALTIES.replace("doctrine.fr\r\n", "doctrine\x00.fr\r\n", 1)
+    response = client.post(
+        "/v1/imports/penalties",
+        headers=token("admin"),
+        files={"file": ("penalties.csv", bad.encode(), "text/csv")},
+        data={"published_on": "2026-07-02"},
+    )
+    assert response.status_code == 422
+    assert response.json()["problems"][0] == {
+        "line": 2,
+        "column": "source",
+        "message": "control character in the field",
     }
