@@ -6,14 +6,13 @@ every problem and its line, and the request's transaction writes nothing.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, UploadFile
 
 from refdata import penalties, service
 from refdata.api_support import BulkStoreDep, RefdataRoute, problem
-from refdata.schemas import ImportResult
+from refdata.schemas import ImportResult, IsoDate
 from srj.auth import Principal, Role, require_roles
 from srj.deps import WriteSessionDep
 from srj.problems import ProblemError
@@ -76,7 +75,7 @@ def import_natinf(
     session: WriteSessionDep,
     store: BulkStoreDep,
     file: Annotated[UploadFile, File(description="The official NATINF file")],
-    published_on: Annotated[date, Form(description="Publication date of the file")],
+    published_on: Annotated[IsoDate, Form(description="Publication date of the file")],
     successors: Annotated[
         UploadFile | None, File(description="NATINF;Successeur;Source (optional)")
     ] = None,
@@ -118,7 +117,7 @@ def import_penalties(
     session: WriteSessionDep,
     store: BulkStoreDep,
     file: Annotated[UploadFile, File(description="The penalties file")],
-    published_on: Annotated[date, Form(description="Publication date")],
+    published_on: Annotated[IsoDate, Form(description="Publication date")],
 ) -> dict[str, Any]:
     data = _read(file, "penalties")
     return penalties.import_penalties(

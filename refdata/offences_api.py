@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 
 import orjson
@@ -11,7 +10,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from refdata import offences
 from refdata.api_support import RefdataRoute, cached_read, problem
 from refdata.natures import FILTER_VALUES
-from refdata.schemas import Offence, OffenceSearchPage
+from refdata.schemas import IsoDate, Offence, OffenceSearchPage
 
 router = APIRouter(
     prefix="/v1/offences",
@@ -51,7 +50,7 @@ async def get_offence(
         int,
         Path(ge=1, le=999_999, description="NATINF code", openapi_examples={"x": {"value": 11}}),
     ],
-    as_of: Annotated[date | None, AS_OF] = None,
+    as_of: Annotated[IsoDate | None, AS_OF] = None,
     history: Annotated[
         bool,
         Query(
@@ -115,7 +114,7 @@ async def search_offences(
             openapi_examples={"p": {"value": "20"}},
         ),
     ] = None,
-    as_of: Annotated[date | None, AS_OF] = None,
+    as_of: Annotated[IsoDate | None, AS_OF] = None,
     limit: Annotated[
         int,
         Query(ge=1, le=offences.MAX_LIMIT, openapi_examples={"page of 20": {"value": 20}}),

@@ -2,11 +2,29 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
+from datetime import date as date_type
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, JsonValue
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _iso_date_only(value: object) -> object:
+    """Refuse what pydantic's lax mode would turn into a date (``0.0`` as a Unix timestamp,
+    ``20260601``): partners must send ``YYYY-MM-DD``."""
+    if isinstance(value, date_type):
+        return value
+    if isinstance(value, str) and _ISO_DATE.match(value):
+        return value
+    raise ValueError("must be a date written YYYY-MM-DD")
+
+
+# A calendar date written YYYY-MM-DD, and nothing else (impossible dates are refused too).
+IsoDate = Annotated[date_type, BeforeValidator(_iso_date_only)]
 
 EXAMPLE_REFS: list[JsonValue] = [
     {
@@ -384,7 +402,7 @@ class SentenceCheckIn(BaseModel):
     )
 
     natinf: int = Field(ge=1, le=999_999)
-    date: date
+    date: IsoDate
     sentence: SentenceIn
 
 

@@ -99,6 +99,8 @@ def test_missing_parts_of_the_upload_are_422(client: TestClient, token: Token) -
     assert no_date.status_code == 422
     bad_date = _post(client, token("admin"), natinf_bytes(OFFICIAL), "2026-02-30")
     assert bad_date.status_code == 422
+    timestamp = _post(client, token("admin"), natinf_bytes(OFFICIAL), "1700000000")
+    assert timestamp.status_code == 422
     no_file = client.post(
         "/v1/imports/natinf", headers=token("admin"), data={"published_on": "2026-07-01"}
     )

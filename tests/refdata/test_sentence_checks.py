@@ -177,6 +177,8 @@ def test_penalties_follow_their_legal_dates(client: TestClient, loaded: None) ->
     [
         {"natinf": 11, "date": "2026-06-01"},
         {"natinf": 11, "date": "2026-02-30", "sentence": {}},
+        {"natinf": 11, "date": 0, "sentence": {}},
+        {"natinf": 11, "date": "1.5", "sentence": {}},
         {"natinf": 0, "date": "2026-06-01", "sentence": {}},
         {"natinf": 11, "date": "2026-06-01", "sentence": {"imprisonment_months": -1}},
         {"natinf": 11, "date": "2026-06-01", "sentence": {"fine_eur": "lots"}},
