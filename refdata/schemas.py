@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from datetime import date as date_type
-from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, JsonValue
@@ -369,9 +368,10 @@ class ImportResult(BaseModel):
 
 
 class SentenceIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # Strict: a number must be a JSON number and a flag a JSON boolean (no "12" nor "yes").
+    model_config = ConfigDict(extra="forbid", strict=True)
 
-    imprisonment_months: Decimal | None = Field(
+    imprisonment_months: float | None = Field(
         default=None,
         ge=0,
         le=1200,
@@ -379,7 +379,7 @@ class SentenceIn(BaseModel):
         "criminelle for a crime)",
     )
     life_imprisonment: bool = Field(default=False, description="Perpetuity")
-    fine_eur: Decimal | None = Field(default=None, ge=0, le=1_000_000_000)
+    fine_eur: float | None = Field(default=None, ge=0, le=1_000_000_000)
     recidivism: bool = Field(
         default=False,
         description="Legal recidivism (art. 132-10 CP doubles a délit's maxima; art. 132-11 "
@@ -401,7 +401,7 @@ class SentenceCheckIn(BaseModel):
         },
     )
 
-    natinf: int = Field(ge=1, le=999_999)
+    natinf: int = Field(ge=1, le=999_999, strict=True)
     date: IsoDate
     sentence: SentenceIn
 

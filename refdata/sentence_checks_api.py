@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter
@@ -16,6 +17,10 @@ router = APIRouter(
     tags=["sentence-checks"],
     responses={422: problem("Invalid parameter", "body.date: Input should be a valid date", 422)},
 )
+
+
+def _decimal(value: float | None) -> Decimal | None:
+    return Decimal(str(value)) if value is not None else None
 
 
 @router.post(
@@ -36,10 +41,12 @@ router = APIRouter(
     },
 )
 def post_sentence_check(body: SentenceCheckIn, session: SessionDep) -> dict[str, Any]:
+    given = body.sentence
     sentence = ProposedSentence(
-        imprisonment_months=body.sentence.imprisonment_months,
-        life_imprisonment=body.sentence.life_imprisonment,
-        fine_eur=body.sentence.fine_eur,
-        recidivism=body.sentence.recidivism,
+        # Through str: 0.1 stays 0.1, not 0.1000000000000000055511151231257827.
+        imprisonment_months=_decimal(given.imprisonment_months),
+        life_imprisonment=given.life_imprisonment,
+        fine_eur=_decimal(given.fine_eur),
+        recidivism=given.recidivism,
     )
     return check_sentence(session, body.natinf, body.date, sentence)
