@@ -59,6 +59,13 @@ def fr_number(value: float | None, digits: int = 1) -> str:
     return f"{value:.{digits}f}".replace(".", ",")
 
 
+def fr_bound(value: float | None) -> str:
+    """A band's bound as written in French, to the needed digits only (0,999 not 1,00)."""
+    if value is None:
+        return "—"
+    return f"{value:.4f}".rstrip("0").rstrip(".").replace(".", ",")
+
+
 def fr_percent(value: float | None, digits: int = 1) -> str:
     if value is None:
         return "—"
@@ -99,6 +106,7 @@ def install(templates: Jinja2Templates) -> None:
     templates.env.filters.update(
         number=fr_number,
         percent=fr_percent,
+        bound=fr_bound,
         dt=fr_datetime,
         d=fr_date,
         age=fr_age,
