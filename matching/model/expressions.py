@@ -98,8 +98,15 @@ class Lev(Expr):
     kind: ClassVar[str] = "lev"
 
     def _raw_sql(self, dialect: SplinkDialect) -> str:
+        # The length test comes first: it is cheap, and two names whose lengths differ by
+        # more than k are more than k edits apart, so most non-matching pairs skip the
+        # quadratic distance (engines evaluate AND with short-circuit selection).
         fn = dialect.levenshtein_function_name
-        return f"{fn}({_col(self.a, 'l')}, {_col(self.b or self.a, 'r')}) <= {self.k}"
+        left, right = _col(self.a, "l"), _col(self.b or self.a, "r")
+        return (
+            f"abs(length({left}) - length({right})) <= {self.k}"
+            f" and {fn}({left}, {right}) <= {self.k}"
+        )
 
     def compile(self) -> Predicate:
         a, b, k = self.a, self.b or self.a, self.k

@@ -25,9 +25,17 @@ RIGHT = "right_records"
 
 
 def _linker(
-    model: TrainedModel, db_api: Any, frames: Any, *, prior: float, link_type: str
+    model: TrainedModel,
+    db_api: Any,
+    frames: Any,
+    *,
+    prior: float,
+    link_type: str,
+    detail: bool = False,
 ) -> Linker:
-    settings = model.splink_settings(dialect_of(db_api), prior=prior, link_type=link_type)
+    settings = model.splink_settings(
+        dialect_of(db_api), prior=prior, link_type=link_type, retain_intermediate=detail
+    )
     linker = Linker(frames, settings, log_level=logging.WARNING)
     for column, tf in model.term_frequencies.items():
         lookup = register(db_api, tf.as_arrow(column))
@@ -43,14 +51,11 @@ def _threshold(model: TrainedModel, threshold_match_probability: float | None) -
     return threshold_match_probability
 
 
-def _pair_table(raw: pa.Table) -> pa.Table:
-    """Pair identifiers and scores first, then Splink's per-comparison columns."""
-    extra = [
-        name
-        for name in raw.column_names
-        if name not in PAIR_COLUMNS
-        and (name.startswith(("gamma_", "bf_", "tf_", "mw_")) or name == "match_key")
-    ]
+def _pair_table(raw: pa.Table, detail: bool) -> pa.Table:
+    """Pair identifiers and scores, then (with ``detail``) Splink's per-comparison columns."""
+    if not detail:
+        return raw.select(list(PAIR_COLUMNS))
+    extra = [name for name in raw.column_names if name not in PAIR_COLUMNS]
     return raw.select([*PAIR_COLUMNS, *extra])
 
 
@@ -61,11 +66,14 @@ def predict(
     threshold_match_probability: float | None = None,
     db_api: Any = None,
     population_size: int | None = None,
+    detail: bool = False,
 ) -> pa.Table:
     """Scored pairs of a deduplication (one row per blocked pair at or above the threshold).
 
     ``threshold_match_probability`` defaults to the model's review threshold; pass 0 for
     every blocked pair. ``population_size`` sets the prior (default: the number of records).
+    ``detail`` adds Splink's per-comparison columns (gamma_*, mw_*, mw_tf_adj_*, tf_* and
+    the compared values): what charts and waterfalls need, at a large cost in memory.
     """
     table = as_standardised(records)
     db_api = db_api or default_db_api()
@@ -75,12 +83,13 @@ def predict(
         register(db_api, table),
         prior=model.prior(population_size or table.num_rows),
         link_type="dedupe_only",
+        detail=detail,
     )
     result = linker.inference.predict(
         threshold_match_probability=_threshold(model, threshold_match_probability),
         warning_mode="never",
     )
-    return _pair_table(to_arrow(result))
+    return _pair_table(to_arrow(result), detail)
 
 
 def link(
@@ -91,6 +100,7 @@ def link(
     threshold_match_probability: float | None = None,
     db_api: Any = None,
     population_size: int | None = None,
+    detail: bool = False,
 ) -> pa.Table:
     """Scored pairs between two tables; ``record_id_l`` is from ``left``, ``_r`` from ``right``.
 
@@ -101,14 +111,16 @@ def link(
     db_api = db_api or default_db_api()
     frames = [register(db_api, left_table, LEFT), register(db_api, right_table, RIGHT)]
     size = population_size or (left_table.num_rows + right_table.num_rows)
-    linker = _linker(model, db_api, frames, prior=model.prior(size), link_type="link_only")
+    linker = _linker(
+        model, db_api, frames, prior=model.prior(size), link_type="link_only", detail=detail
+    )
     result = to_arrow(
         linker.inference.predict(
             threshold_match_probability=_threshold(model, threshold_match_probability),
             warning_mode="never",
         )
     )
-    return _pair_table(_left_to_right(result))
+    return _pair_table(_left_to_right(result), detail)
 
 
 def _left_to_right(result: pa.Table) -> pa.Table:

@@ -36,10 +36,11 @@ def is_standardised(table: pa.Table) -> bool:
     return all(name in table.column_names for name in STANDARDISED_COLUMNS)
 
 
-def standardise_table(table: Any) -> pa.Table:
+def standardise_table(table: Any, *, workers: int | None = None) -> pa.Table:
     """Standardise a canonical table: a pyarrow Table, a DuckDB relation or a pandas frame.
 
-    Rows keep their order; the output has exactly STANDARDISED_COLUMNS.
+    Rows keep their order; the output has exactly STANDARDISED_COLUMNS. Large tables use
+    up to ``workers`` processes (default 2, ``SRJ_STANDARDISE_WORKERS``).
     """
     if isinstance(table, pa.Table):
         arrow = table
@@ -49,7 +50,7 @@ def standardise_table(table: Any) -> pa.Table:
         arrow = pa.Table.from_pandas(table, preserve_index=False)
     else:
         raise TypeError(f"cannot standardise a {type(table).__name__}: pass a pyarrow Table")
-    return standardise_arrow(arrow)
+    return standardise_arrow(arrow, workers=workers)
 
 
 __all__ = [

@@ -8,6 +8,9 @@ values only, and their outputs are spread back over the rows with Arrow's vector
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -17,9 +20,9 @@ import pyarrow.compute as pc
 
 from matching.standardise.record import (
     PASSTHROUGH,
+    RAW_INPUT_COLUMNS,
     STAGES,
     STANDARDISED_SCHEMA,
-    FieldGroup,
     as_text,
 )
 
@@ -65,33 +68,95 @@ def _factorize(columns: list[pa.Array]) -> tuple[np.ndarray, list[tuple[Any, ...
     return codes, uniques
 
 
-def _run_group(inputs: dict[str, pa.Array], group: FieldGroup, rows: int) -> dict[str, pa.Array]:
+def _compute(stage: int, group: int, uniques: list[tuple[Any, ...]]) -> list[pa.Array]:
+    """A field group's outputs for some distinct input tuples (runs in worker processes)."""
+    field_group = STAGES[stage][group]
+    results = [field_group.function(*(as_text(v) for v in values)) for values in uniques]
+    return [pa.array([r[name] for r in results], type=kind) for name, kind in field_group.outputs]
+
+
+# Below this many distinct input combinations, starting worker processes costs more than
+# it saves (a worker imports pyarrow and loads the COG: about a second).
+PARALLEL_MIN_UNIQUES = 100_000
+_CHUNK = 25_000
+_FORK = "fork" in multiprocessing.get_all_start_methods()
+
+
+def _workers(requested: int | None) -> int:
+    if requested is not None:
+        return max(1, requested)
+    configured = os.environ.get("SRJ_STANDARDISE_WORKERS")
+    if configured:
+        return max(1, int(configured))
+    return min(2, os.cpu_count() or 1)
+
+
+def _run_stage(
+    stage: int, inputs: list[dict[str, pa.Array]], rows: int, workers: int
+) -> dict[str, pa.Array]:
+    """Every group of a stage: factorise here, compute per distinct combination (in worker
+    processes for large tables), spread back over the rows."""
+    groups = STAGES[stage]
     if rows == 0:
-        return {name: pa.array([], type=kind) for name, kind in group.outputs}
-    codes, uniques = _factorize([inputs[c] for c in group.inputs])
-    results = [group.function(*(as_text(v) for v in values)) for values in uniques]
-    indices = pa.array(codes, type=pa.int64())
-    return {
-        name: pa.array([r[name] for r in results], type=kind).take(indices)
-        for name, kind in group.outputs
-    }
+        return {name: pa.array([], type=kind) for g in groups for name, kind in g.outputs}
+    factorised = [_factorize([inputs[i][c] for c in g.inputs]) for i, g in enumerate(groups)]
+    tasks = [
+        (i, start, uniques[start : start + _CHUNK])
+        for i, (_, uniques) in enumerate(factorised)
+        for start in range(0, len(uniques), _CHUNK)
+    ]
+    total = sum(len(uniques) for _, uniques in factorised)
+    pieces: dict[tuple[int, int], list[pa.Array]] = {}
+    if workers > 1 and total >= PARALLEL_MIN_UNIQUES and _FORK:
+        # Forked workers inherit the loaded COG and the module state, and need no
+        # `if __name__ == "__main__"` guard in the caller's script (spawn would). They run
+        # pure Python and build Arrow arrays: no lock of the parent's idle thread pools is
+        # involved.
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            futures = {
+                (i, start): pool.submit(_compute, stage, i, chunk) for i, start, chunk in tasks
+            }
+            pieces = {key: future.result() for key, future in futures.items()}
+    else:
+        pieces = {(i, start): _compute(stage, i, chunk) for i, start, chunk in tasks}
+    out: dict[str, pa.Array] = {}
+    for i, group in enumerate(groups):
+        codes, uniques = factorised[i]
+        starts = range(0, len(uniques), _CHUNK)
+        indices = pa.array(codes, type=pa.int64())
+        for position, (name, kind) in enumerate(group.outputs):
+            chunks = [pieces[(i, start)][position] for start in starts]
+            values = pa.concat_arrays(chunks) if chunks else pa.array([], type=kind)
+            out[name] = values.take(indices)
+    return out
 
 
-def standardise_arrow(table: pa.Table) -> pa.Table:
-    """The standardised table (STANDARDISED_SCHEMA) of a canonical Arrow table."""
+def standardise_arrow(table: pa.Table, *, workers: int | None = None) -> pa.Table:
+    """The standardised table (STANDARDISED_SCHEMA) of a canonical Arrow table.
+
+    ``workers``: processes for the per-value work of large tables (default: up to 2, or
+    ``SRJ_STANDARDISE_WORKERS``); the result does not depend on it.
+    """
+    if not any(name in table.column_names for name in RAW_INPUT_COLUMNS):
+        raise ValueError(
+            "the table has none of the canonical identity columns ("
+            + ", ".join(RAW_INPUT_COLUMNS)
+            + "): nothing to standardise (is it already standardised by another version?)"
+        )
     rows = table.num_rows
+    count = _workers(workers)
     columns: dict[str, pa.Array] = {}
     for name in PASSTHROUGH:
         # Same reading as `as_text`: an empty string is a missing value.
         text = _as_string_column(table, name)
         columns[name] = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
     for index, stage in enumerate(STAGES):
-        for group in stage:
-            if index == 0:
-                inputs = {c: _as_string_column(table, c) for c in group.inputs}
-            else:
-                inputs = {c: columns[c] for c in group.inputs}
-            columns.update(_run_group(inputs, group, rows))
+        if index == 0:
+            inputs = [{c: _as_string_column(table, c) for c in g.inputs} for g in stage]
+        else:
+            inputs = [{c: columns[c] for c in g.inputs} for g in stage]
+        columns.update(_run_stage(index, inputs, rows, count))
     return pa.Table.from_arrays(
         [
             columns[name].cast(STANDARDISED_SCHEMA.field(name).type)

@@ -117,7 +117,7 @@ def test_tampered_or_foreign_artefacts_are_refused(linkage: Any, tmp_path: Path)
 
 def test_predict_threshold_and_columns(linkage: Any) -> None:
     model = linkage.model.with_thresholds(Thresholds(auto_link=0.99, review=0.4))
-    pairs = predict(model, linkage.standardised)
+    pairs = predict(model, linkage.standardised, detail=True)
     assert pairs.column_names[:4] == [
         "record_id_l",
         "record_id_r",
@@ -126,6 +126,9 @@ def test_predict_threshold_and_columns(linkage: Any) -> None:
     ]
     assert {f"gamma_{spec.name}" for spec in model.comparisons} <= set(pairs.column_names)
     assert pc.min(pairs["match_probability"]).as_py() >= 0.4
+    lean = predict(model, linkage.standardised)
+    assert lean.column_names == ["record_id_l", "record_id_r", "match_weight", "match_probability"]
+    assert lean.num_rows == pairs.num_rows
     everything = predict(model, linkage.standardised, threshold_match_probability=0.0)
     assert everything.num_rows > pairs.num_rows
 

@@ -6,6 +6,7 @@ import datetime as dt
 
 import duckdb
 import pyarrow as pa
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -124,6 +125,11 @@ def test_typed_input_columns_are_read_as_text() -> None:
 def test_standardise_record_never_raises(record: dict[str, object]) -> None:
     out = standardise_record(record)
     assert tuple(out) == STANDARDISED_COLUMNS
+
+
+def test_a_table_without_identity_columns_is_refused() -> None:
+    with pytest.raises(ValueError, match="none of the canonical identity columns"):
+        standardise_table(pa.table({"record_id": ["R1"], "nom_std": ["DUPONT"]}))
 
 
 def test_empty_table() -> None:
