@@ -236,9 +236,12 @@ class BaselinePipeline:
 
     name = "baseline"
 
-    def __init__(self, auto_link: float = 0.999, review: float = 0.9) -> None:
-        self.auto_link = auto_link
-        self.review = review
+    def __init__(self, auto_link: float | None = None, review: float | None = None) -> None:
+        # By default the thresholds our model uses, so both are judged at the same ones.
+        from matching.model.thresholds import DEFAULT_AUTO_LINK, DEFAULT_REVIEW
+
+        self.auto_link = DEFAULT_AUTO_LINK if auto_link is None else auto_link
+        self.review = DEFAULT_REVIEW if review is None else review
 
     def standardise(self, records: pa.Table) -> pa.Table:
         from matching.baseline import BASELINE_COLUMNS
