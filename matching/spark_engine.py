@@ -54,9 +54,24 @@ def spark_session(master: str | None = None, memory: str | None = None) -> Any:
     )
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
+    _silence_codegen_fallback(session)
     session.sparkContext.setCheckpointDir(checkpoints)
     _session = session
     return session
+
+
+def _silence_codegen_fallback(session: Any) -> None:
+    """The model's comparison CASE expressions compile to Java methods larger than the JVM
+    allows; Spark then logs the whole generated source at ERROR and falls back to
+    interpreted evaluation, which is correct. Only that logger is silenced."""
+    try:
+        jvm = session.sparkContext._jvm
+        jvm.org.apache.logging.log4j.core.config.Configurator.setLevel(
+            "org.apache.spark.sql.catalyst.expressions.codegen.CodeGenerator",
+            jvm.org.apache.logging.log4j.Level.OFF,
+        )
+    except Exception:  # a remote cluster may not expose log4j: keep the noise then
+        return
 
 
 def spark_db_api(session: Any = None) -> Any:
