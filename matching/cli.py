@@ -71,12 +71,15 @@ class RichStages:
     def __init__(self, progress: Progress, stages: tuple[str, ...]) -> None:
         self.progress = progress
         self.task: TaskID = progress.add_task("starting", total=len(stages))
+        self.done: set[str] = set()
 
     def start(self, stage: str, description: str) -> None:
         self.progress.update(self.task, description=description)
 
     def finish(self, stage: str, seconds: float) -> None:
-        self.progress.advance(self.task)
+        if stage not in self.done:  # `link` reads two files: one step on the bar
+            self.done.add(stage)
+            self.progress.advance(self.task)
         self.progress.console.print(f"[dim]{stage}: {seconds:.1f} s[/dim]")
 
 
