@@ -60,13 +60,16 @@ def as_standardised(records: Any) -> pa.Table:
 
 
 def to_arrow(frame: SplinkDataFrame) -> pa.Table:
-    """A Splink result as an Arrow table, whatever the backend."""
-    if hasattr(frame, "as_duckdbpyrelation"):
-        return frame.as_duckdbpyrelation().to_arrow_table()
-    if hasattr(frame, "as_spark_dataframe"):
+    """A Splink result as an Arrow table, whatever the backend (Spark's own Arrow export,
+    DuckDB's relation; pandas for any other engine)."""
+    dialect = dialect_of(frame.db_api)
+    if dialect == "spark":
         spark_frame = frame.as_spark_dataframe()
         if hasattr(spark_frame, "toArrow"):
             return spark_frame.toArrow()
+        return pa.Table.from_pandas(spark_frame.toPandas(), preserve_index=False)
+    if dialect == "duckdb":
+        return frame.as_duckdbpyrelation().to_arrow_table()
     return pa.Table.from_pandas(frame.as_pandas_dataframe(), preserve_index=False)
 
 

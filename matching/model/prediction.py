@@ -7,7 +7,6 @@ same pair gets the same weight in a batch job, after a save/load, and in the onl
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 import numpy as np
@@ -36,7 +35,7 @@ def _linker(
     settings = model.splink_settings(
         dialect_of(db_api), prior=prior, link_type=link_type, retain_intermediate=detail
     )
-    linker = Linker(frames, settings, log_level=logging.WARNING)
+    linker = Linker(frames, settings, log_level=None)
     for column, tf in model.term_frequencies.items():
         lookup = register(db_api, tf.as_arrow(column))
         linker.table_management.register_term_frequency_lookup(lookup, column)

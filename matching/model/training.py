@@ -113,7 +113,7 @@ def train(
     linker = Linker(
         frame,
         splink_settings_dict(comparisons, None, dialect=dialect, prior=1e-4),
-        log_level=logging.WARNING,
+        log_level=None,
     )
     term_frequencies = {column: count_terms(table, column) for column in tf_columns(comparisons)}
     for column, tf in term_frequencies.items():
@@ -239,6 +239,9 @@ def _parameters_from_linker(
                 # EM saw no pair at this level: keep it neutral rather than invent evidence.
                 notes.append(f"{spec.name} / {level.label}: m not estimated, set to u")
                 m = u
+            if level.m_min is not None and m < level.m_min:
+                notes.append(f"{spec.name} / {level.label}: m {m:.3g} raised to {level.m_min:g}")
+                m = level.m_min
             if level.m_max is not None and m > level.m_max:
                 notes.append(f"{spec.name} / {level.label}: m {m:.3g} capped to {level.m_max:g}")
                 m = level.m_max
