@@ -218,18 +218,29 @@ class _Consistency:
         a = np.repeat(np.asarray(xs, dtype=np.int64), len(ys))
         b = np.tile(np.asarray(ys, dtype=np.int64), len(xs))
         known, found = self.weights.lookup(a, b)
-        scores = known[found]
-        if self.scorer is not None and self.standardised is not None and not found.all():
-            records, weight_of = self.standardised, self.scorer.match_weight
-            missing = [
+        known_sum = float(_probabilities(known[found]).sum())
+        missing = int((~found).sum())
+        if self.scorer is None or self.standardised is None:
+            total = len(known) - missing  # unscored pairs are left out of the mean
+            if total == 0:
+                return None
+            return None if known_sum >= self.review_probability * total else "weak_link"
+        needed = self.review_probability * len(known)
+        # Decide without scoring when the unscored pairs cannot change the outcome.
+        if known_sum >= needed:
+            return None
+        if known_sum + missing < needed:
+            return "weak_link"
+        records, weight_of = self.standardised, self.scorer.match_weight
+        scored = np.asarray(
+            [
                 weight_of(records[x], records[y])
                 for x, y in zip(a[~found].tolist(), b[~found].tolist(), strict=True)
-            ]
-            scores = np.concatenate([scores, np.asarray(missing, dtype=np.float64)])
-        if scores.size == 0:
-            return None
-        mean_probability = float(np.mean(_probabilities(scores)))
-        return None if mean_probability >= self.review_probability else "weak_link"
+            ],
+            dtype=np.float64,
+        )
+        total_sum = known_sum + float(_probabilities(scored).sum())
+        return None if total_sum >= needed else "weak_link"
 
 
 def cluster(

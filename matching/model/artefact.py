@@ -105,6 +105,9 @@ class TrainedModel:
     blocking: tuple[BlockingRule, ...] = BLOCKING_RULES
     standardisation_version: str = STANDARDISATION_VERSION
     created_at: str = ""
+    # The version read from an artefact: its hash covers the file's own JSON, so a file
+    # written by an older version of this code keeps its identity (see `model_version`).
+    loaded_version: str | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if len(self.parameters) != len(self.comparisons):
@@ -124,16 +127,18 @@ class TrainedModel:
 
     @property
     def model_version(self) -> str:
-        """A hash of everything that determines scores (stable across save/load)."""
-        payload = {
-            "comparisons": self._comparisons_json(),
-            "matches_per_record": self.training.matches_per_record,
-            "term_frequencies_sha256": self.term_frequencies_sha256,
-            "standardisation_version": self.standardisation_version,
-            "blocking": [_blocking_json(rule) for rule in self.blocking],
-        }
-        digest = hashlib.sha256(_canonical(payload).encode()).hexdigest()
-        return f"m-{digest[:16]}"
+        """A hash of everything that determines scores, as written in the artefact."""
+        if self.loaded_version is not None:
+            return self.loaded_version
+        return _version_of(
+            {
+                "comparisons": self._comparisons_json(),
+                "training": {"matches_per_record": self.training.matches_per_record},
+                "term_frequencies_sha256": self.term_frequencies_sha256,
+                "standardisation_version": self.standardisation_version,
+                "blocking_rules": [_blocking_json(rule) for rule in self.blocking],
+            }
+        )
 
     @property
     def term_frequencies_sha256(self) -> str:
@@ -289,11 +294,18 @@ class TrainedModel:
             )
         except (KeyError, TypeError, ValueError) as error:
             raise ModelArtefactError(f"{source} is incomplete or malformed: {error!r}") from error
-        if data.get("model_version") not in (None, model.model_version):
-            raise ModelArtefactError(
-                f"{source}: its parameters do not match its model_version "
-                f"{data.get('model_version')!r} (edited by hand?)"
-            )
+        stored = data.get("model_version")
+        if stored is not None:
+            if _version_of(data) != stored:
+                raise ModelArtefactError(
+                    f"{source}: its parameters do not match its model_version "
+                    f"{stored!r} (edited by hand?)"
+                )
+            if data.get("term_frequencies_sha256") != model.term_frequencies_sha256:
+                raise ModelArtefactError(
+                    f"{source}: its term frequencies do not match their SHA-256 (edited?)"
+                )
+            model = replace(model, loaded_version=str(stored))
         if "splink_settings" in data and _splink_parameters(data["splink_settings"]) != (
             _splink_parameters(model.splink_settings("duckdb"))
         ):
@@ -397,6 +409,19 @@ def _splink_parameters(settings: Any) -> list[list[tuple[Any, Any]]]:
         ]
     except (KeyError, TypeError) as error:
         raise ModelArtefactError(f"splink_settings are malformed: {error!r}") from error
+
+
+def _version_of(data: Mapping[str, Any]) -> str:
+    """The model version of an artefact's JSON: a hash of what determines scores."""
+    payload = {
+        "comparisons": data["comparisons"],
+        "matches_per_record": data["training"]["matches_per_record"],
+        "term_frequencies_sha256": data["term_frequencies_sha256"],
+        "standardisation_version": data["standardisation_version"],
+        "blocking": data["blocking_rules"],
+    }
+    digest = hashlib.sha256(_canonical(payload).encode()).hexdigest()
+    return f"m-{digest[:16]}"
 
 
 def _blocking_json(rule: BlockingRule) -> dict[str, Any]:

@@ -59,6 +59,11 @@ class TrainingSettings:
     # EM may find no match at a level (m = 0, a weight of minus infinity): floor it.
     m_floor: float = 1e-6
     prior_sample_records: int = 10_000
+    # u and EM need pairs, not every record: above this size they run on a random sample of
+    # records (term frequencies are still counted on all of them, and the prior is scaled
+    # back to the full size: a sampled record keeps each of its matches with the sampling
+    # rate). None trains on every record.
+    max_training_records: int | None = 300_000
     thresholds: Thresholds = field(default_factory=Thresholds)
 
     def to_json(self) -> dict[str, Any]:
@@ -107,9 +112,11 @@ def train(
     if table.num_rows < 2:
         raise TrainingError(f"training needs at least 2 records, got {table.num_rows}")
     _check_unique_ids(table)
+    notes: list[str] = []
+    fit = _training_sample(table, labels, settings, notes)
     db_api = db_api or default_db_api()
     dialect = dialect_of(db_api)
-    frame = register(db_api, table)
+    frame = register(db_api, fit)
     linker = Linker(
         frame,
         splink_settings_dict(comparisons, None, dialect=dialect, prior=1e-4),
@@ -133,7 +140,6 @@ def train(
     if labels is not None:
         used_labels = _train_on_labels(linker, db_api, labels, table)
 
-    notes: list[str] = []
     parameters = _parameters_from_linker(linker, comparisons, settings, notes)
     provisional = TrainedModel(
         comparisons=comparisons,
@@ -146,9 +152,10 @@ def train(
         ),
         thresholds=settings.thresholds,
     )
+    # Each record of a uniform sample keeps a share (n - 1) / (N - 1) of its matches.
     matches_per_record = estimate_matches_per_record(
-        provisional, table, sample_records=settings.prior_sample_records, seed=settings.seed
-    )
+        provisional, fit, sample_records=settings.prior_sample_records, seed=settings.seed
+    ) * ((table.num_rows - 1) / max(fit.num_rows - 1, 1))
     return TrainedModel(
         comparisons=comparisons,
         parameters=parameters,
@@ -164,6 +171,31 @@ def train(
         thresholds=settings.thresholds,
         created_at=utc_now(),
     )
+
+
+def _training_sample(
+    table: pa.Table, labels: pa.Table | None, settings: TrainingSettings, notes: list[str]
+) -> pa.Table:
+    """The records u and EM run on: all, or a seeded uniform sample of a large table
+    (plus every labelled record, so labels always find their pairs)."""
+    limit = settings.max_training_records
+    if limit is None or table.num_rows <= limit:
+        return table
+    rng = np.random.default_rng(settings.seed)
+    keep = np.zeros(table.num_rows, dtype=bool)
+    keep[rng.choice(table.num_rows, size=limit, replace=False)] = True
+    if labels is not None and "record_id_l" in labels.column_names:
+        labelled = pa.concat_arrays(
+            [
+                labels.column("record_id_l").combine_chunks().cast(pa.string()),
+                labels.column("record_id_r").combine_chunks().cast(pa.string()),
+            ]
+        )
+        keep |= pc.is_in(table.column("record_id"), value_set=labelled).to_numpy(
+            zero_copy_only=False
+        )
+    notes.append(f"u and EM on a random sample of {int(keep.sum())} of {table.num_rows} records")
+    return table.filter(pa.array(keep))
 
 
 def _check_unique_ids(table: pa.Table) -> None:
