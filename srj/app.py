@@ -15,7 +15,8 @@ from sqlalchemy.engine import Engine
 from srj import __version__
 from srj.db import make_engine, make_session_factory
 from srj.logging_setup import RequestIdMiddleware
-from srj.problems import ProblemError, install_problem_handlers
+from srj.problems import PROBLEM_JSON, ProblemError, install_problem_handlers
+from srj.request_guards import RejectNulMiddleware
 from srj.schema import check_up_to_date
 from srj.settings import Settings, get_settings
 
@@ -109,6 +110,7 @@ def create_app(
         allow_headers=["*"],
         expose_headers=["ETag", "Last-Modified", "X-Request-Id", "X-Content-SHA256"],
     )
+    app.add_middleware(RejectNulMiddleware)
     app.add_middleware(RequestIdMiddleware)
 
     @app.get("/health", tags=["health"], summary="Liveness: the process answers")
@@ -133,4 +135,70 @@ def create_app(
         return {"status": "ready", "database": engine.dialect.name}
 
     _include_domain_routers(app)
+    _document_problems(app)
     return app
+
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "type": "object",
+    "description": "RFC 9457 problem details.",
+    "required": ["type", "title", "status"],
+    "properties": {
+        "type": {"type": "string", "format": "uri-reference"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "request_id": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "location": {"type": "array", "items": {"type": "string"}},
+                    "type": {"type": "string"},
+                    "message": {"type": "string"},
+                },
+            },
+        },
+    },
+}
+
+
+def _document_problems(app: FastAPI) -> None:
+    """Describe validation errors as what the app really sends: problem+json, not FastAPI's
+    default ``application/json`` HTTPValidationError."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        from fastapi.openapi.utils import get_openapi
+
+        spec = get_openapi(
+            title=app.title,
+            version=app.version,
+            description=app.description,
+            routes=app.routes,
+            tags=app.openapi_tags,
+        )
+        spec.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+        ref = {"$ref": "#/components/schemas/Problem"}
+        for path_item in spec.get("paths", {}).values():
+            for operation in path_item.values():
+                response = operation.get("responses", {}).get("422")
+                if not response:
+                    continue
+                content = response.setdefault("content", {})
+                default = content.pop("application/json", None)
+                if default is not None or PROBLEM_JSON not in content:
+                    content.setdefault(PROBLEM_JSON, {"schema": ref})
+        schemas = spec["components"]["schemas"]
+        still_used = "HTTPValidationError" in str(spec["paths"])
+        if not still_used:
+            schemas.pop("HTTPValidationError", None)
+            schemas.pop("ValidationError", None)
+        app.openapi_schema = spec
+        return spec
+
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented override hook

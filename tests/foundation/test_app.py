@@ -123,3 +123,30 @@ def test_token_round_trip_and_expiry(settings: Settings) -> None:
 def test_production_refuses_generated_secrets(tmp_path) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(RuntimeError, match="SRJ_AUTH_SECRET"):
         Settings(env="production", data_dir=tmp_path).secret("auth_secret")
+
+
+def test_nul_character_in_url_is_a_422_problem(client: TestClient) -> None:
+    # PostgreSQL refuses NUL in text: without the guard this was a 500 on one backend only.
+    for url, where in (
+        ("/health?q=%00", "query"),
+        ("/v1/offences?q=a%00b", "query"),
+        ("/v1/offences/1%00", "path"),
+    ):
+        response = client.get(url)
+        assert response.status_code == 422, url
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert response.json()["errors"][0]["location"] == [where]
+
+
+def test_validation_errors_are_documented_as_problem_json(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    documented = [
+        (path, method, op["responses"]["422"]["content"])
+        for path, item in spec["paths"].items()
+        for method, op in item.items()
+        if "422" in op.get("responses", {})
+    ]
+    assert documented, "some endpoint validates its input"
+    for path, method, content in documented:
+        assert "application/problem+json" in content, (path, method)
+        assert "application/json" not in content, (path, method)
