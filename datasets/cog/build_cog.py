@@ -1,6 +1,7 @@
 """Rebuild communes.csv and departements.csv from the npm package @etalab/decoupage-administratif.
 
-    npm pack @etalab/decoupage-administratif@6.0.0 && tar xzf etalab-decoupage-administratif-6.0.0.tgz
+    npm pack @etalab/decoupage-administratif@6.0.0
+    tar xzf etalab-decoupage-administratif-6.0.0.tgz
     python datasets/cog/build_cog.py package/data datasets/cog
 
 The package republishes INSEE's Code officiel géographique (COG 2026) under the Licence Ouverte.
