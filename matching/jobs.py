@@ -28,7 +28,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from matching import report as report_module
 from matching.evaluate import Evaluation, evaluate, precision_by_score_band
 from matching.io import (
     InputError,
@@ -508,6 +507,9 @@ def _write_outputs(
     pq.write_table(_pairs_columns(out.scored.pairs), work / "pairs.parquet")
     pipeline.save(out.model, work / "model.json")
     if with_report:
+        # The report pulls in Splink's charting; imported here so that the CLI starts fast.
+        from matching import report as report_module
+
         comparison = pipeline.comparison_records(out.model, out.std)
         charts = report_module.splink_charts(
             out.info.splink_settings,

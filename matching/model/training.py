@@ -112,6 +112,7 @@ def train(
     if table.num_rows < 2:
         raise TrainingError(f"training needs at least 2 records, got {table.num_rows}")
     _check_unique_ids(table)
+    label_rows = _positive_labels(labels, table) if labels is not None else None
     notes: list[str] = []
     fit = _training_sample(table, labels, settings, notes)
     db_api = db_api or default_db_api()
@@ -137,8 +138,8 @@ def train(
             max_pairs=settings.em_max_pairs,
         )
     used_labels = 0
-    if labels is not None:
-        used_labels = _train_on_labels(linker, db_api, labels, table)
+    if label_rows is not None:
+        used_labels = _train_on_labels(linker, db_api, label_rows)
 
     parameters = _parameters_from_linker(linker, comparisons, settings, notes)
     provisional = TrainedModel(
@@ -204,7 +205,11 @@ def _check_unique_ids(table: pa.Table) -> None:
         raise TrainingError("record_id must be unique among the training records")
 
 
-def _train_on_labels(linker: Linker, db_api: Any, labels: pa.Table, table: pa.Table) -> int:
+def _positive_labels(labels: pa.Table, table: pa.Table) -> list[dict[str, Any]]:
+    """The labelled pairs that estimate m (score 0.5 or more), checked against the records.
+
+    Checked before any training so that a bad labels file fails at once, not after EM.
+    """
     missing = {"record_id_l", "record_id_r", "clerical_match_score"} - set(labels.column_names)
     if missing:
         raise TrainingError(f"labels lack column(s): {', '.join(sorted(missing))}")
@@ -220,6 +225,10 @@ def _train_on_labels(linker: Linker, db_api: Any, labels: pa.Table, table: pa.Ta
             f"{len(unknown)} labelled pair(s) name records absent from the training data "
             f"(first: {unknown[0]['record_id_l']} / {unknown[0]['record_id_r']})"
         )
+    return rows
+
+
+def _train_on_labels(linker: Linker, db_api: Any, rows: list[dict[str, Any]]) -> int:
     if not rows:
         return 0
     positives = pa.Table.from_pylist(
