@@ -58,6 +58,9 @@ class Settings(BaseSettings):
         """The configured secret ``name`` or, outside production, a persisted generated one."""
         configured = getattr(self, name, "")
         if configured:
+            # HS256 with a key shorter than its 256-bit output is brute-forceable (RFC 7518 3.2).
+            if name == "auth_secret" and len(str(configured).encode()) < 32:
+                raise RuntimeError("SRJ_AUTH_SECRET must be at least 32 bytes long")
             return str(configured)
         if self.env == "production":
             raise RuntimeError(

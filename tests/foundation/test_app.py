@@ -115,9 +115,12 @@ def test_token_round_trip_and_expiry(settings: Settings) -> None:
     expired = issue_token(settings, subject="bob", roles=[Role.ADMIN], ttl_seconds=-10)
     with pytest.raises(InvalidTokenError):
         verify_token(settings, expired)
-    other = Settings(env="test", data_dir=settings.data_dir, auth_secret="another-secret")
+    other = Settings(env="test", data_dir=settings.data_dir, auth_secret="another-secret-" * 3)
     with pytest.raises(InvalidTokenError):
         verify_token(other, token)
+    short = Settings(env="test", data_dir=settings.data_dir, auth_secret="short-secret")
+    with pytest.raises(RuntimeError, match="at least 32 bytes"):
+        issue_token(short, subject="bob", roles=[Role.ADMIN])
 
 
 def test_production_refuses_generated_secrets(tmp_path) -> None:  # type: ignore[no-untyped-def]
