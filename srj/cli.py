@@ -12,6 +12,7 @@ Examples::
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from typing import Annotated
 
@@ -182,6 +183,11 @@ _register_domain_commands()
 
 
 def main() -> None:
+    # Splink warns through Python's last-resort handler (unformatted stderr lines) about what a
+    # small or sampled training set does not show ("level ... not observed", "default
+    # max_pairs"); the commands report what matters in their own words and the model
+    # artefact records its training notes. Its errors still get through.
+    logging.getLogger("splink").setLevel(logging.ERROR)
     try:
         app()
     except KeyboardInterrupt:
