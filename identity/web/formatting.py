@@ -67,8 +67,18 @@ def fr_bound(value: float | None) -> str:
 
 
 def fr_percent(value: float | None, digits: int = 1) -> str:
+    """A share in French; a probability is never rounded to a certainty it is not.
+
+    0.9999996 written "100,00 %" told reviewers the model was certain; it reads "> 99,99 %".
+    """
     if value is None:
         return "—"
+    step = 10.0 ** -digits
+    shown = round(value * 100, digits)
+    if value < 1 and shown >= 100:
+        return "> " + fr_number(100 - step, digits) + " %"
+    if value > 0 and shown <= 0:
+        return "< " + fr_number(step, digits) + " %"
     return fr_number(value * 100, digits) + " %"
 
 
