@@ -168,38 +168,23 @@ def _constraint_pairs(
     return out
 
 
-class _PairWeights:
-    """Weights of the scored pairs, looked up by record positions (unordered)."""
-
-    def __init__(self, left: np.ndarray, right: np.ndarray, weight: np.ndarray, size: int) -> None:
-        keys = np.minimum(left, right) * np.int64(size) + np.maximum(left, right)
-        order = np.argsort(keys, kind="stable")
-        self.keys = keys[order]
-        self.weights = weight[order]
-        self.size = np.int64(size)
-
-    def lookup(self, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(weights, found) for each pair (a[i], b[i]); weights are NaN where not found."""
-        keys = np.minimum(a, b) * self.size + np.maximum(a, b)
-        if len(self.keys) == 0:
-            return np.full(len(keys), np.nan), np.zeros(len(keys), dtype=bool)
-        at = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
-        found = self.keys[at] == keys
-        return np.where(found, self.weights[at], np.nan), found
-
-
 class _Consistency:
-    """Whether two groups of records may form one cluster."""
+    """Whether two groups of records may form one cluster.
+
+    Only the components being rebuilt ask, and their groups are small (a few records):
+    plain Python on a dict of their pairs' probabilities costs a few microseconds per
+    question, where numpy's per-call overhead on arrays of one to ten elements cost tens.
+    """
 
     def __init__(
         self,
-        weights: _PairWeights,
+        probability: dict[tuple[int, int], float],
         review: float,
         cannot: set[tuple[int, int]],
         scorer: Any,
-        standardised: dict[int, dict[str, Any]] | None,
+        standardised: _Rows | None,
     ) -> None:
-        self.weights = weights
+        self.probability = probability  # (low, high) position pair -> match probability
         self.review_probability = review
         self.cannot = cannot
         self.scorer = scorer
@@ -213,34 +198,70 @@ class _Consistency:
         records and high with most; two persons chained through one twin or namesake
         link score low with each other across the board.
         """
-        if self.cannot and any((min(x, y), max(x, y)) in self.cannot for x in xs for y in ys):
+        cannot = self.cannot
+        if cannot and any((min(x, y), max(x, y)) in cannot for x in xs for y in ys):
             return "cannot_link"
-        a = np.repeat(np.asarray(xs, dtype=np.int64), len(ys))
-        b = np.tile(np.asarray(ys, dtype=np.int64), len(xs))
-        known, found = self.weights.lookup(a, b)
-        known_sum = float(_probabilities(known[found]).sum())
-        missing = int((~found).sum())
+        probability = self.probability
+        known_sum = 0.0
+        missing: list[tuple[int, int]] = []
+        for x in xs:
+            for y in ys:
+                key = (x, y) if x < y else (y, x)
+                p = probability.get(key)
+                if p is None:
+                    missing.append(key)
+                else:
+                    known_sum += p
+        pairs = len(xs) * len(ys)
         if self.scorer is None or self.standardised is None:
-            total = len(known) - missing  # unscored pairs are left out of the mean
+            total = pairs - len(missing)  # unscored pairs are left out of the mean
             if total == 0:
                 return None
             return None if known_sum >= self.review_probability * total else "weak_link"
-        needed = self.review_probability * len(known)
+        needed = self.review_probability * pairs
         # Decide without scoring when the unscored pairs cannot change the outcome.
         if known_sum >= needed:
             return None
-        if known_sum + missing < needed:
+        if known_sum + len(missing) < needed:
             return "weak_link"
-        records, weight_of = self.standardised, self.scorer.match_weight
-        scored = np.asarray(
-            [
-                weight_of(records[x], records[y])
-                for x, y in zip(a[~found].tolist(), b[~found].tolist(), strict=True)
-            ],
-            dtype=np.float64,
-        )
-        total_sum = known_sum + float(_probabilities(scored).sum())
+        rows, weight_of = self.standardised, self.scorer.match_weight
+        scored = _probabilities(
+            np.asarray([weight_of(rows[a], rows[b]) for a, b in missing], dtype=np.float64)
+        ).tolist()
+        # A pair scored once keeps its probability: a later merge attempt may ask again.
+        probability.update(zip(missing, scored, strict=True))
+        total_sum = known_sum + sum(scored)
         return None if total_sum >= needed else "weak_link"
+
+
+class _Rows:
+    """Standardised records by position, as dicts, read on first use: when every rebuilt
+    component decides from the scored pairs alone, the records are never converted."""
+
+    def __init__(self, records: pa.Table, positions: np.ndarray) -> None:
+        self._records = records
+        self._positions = positions
+        self._columns: dict[str, list[Any]] | None = None
+        self._row_of: dict[int, int] = {}
+        self._cache: dict[int, dict[str, Any]] = {}
+
+    def __getitem__(self, position: int) -> dict[str, Any]:
+        row = self._cache.get(position)
+        if row is None:
+            if self._columns is None:
+                subset = self._records.take(pa.array(self._positions))
+                self._columns = {
+                    name: subset.column(name).to_pylist() for name in subset.column_names
+                }
+                self._row_of = {p: i for i, p in enumerate(self._positions.tolist())}
+            i = self._row_of[position]
+            row = {name: column[i] for name, column in self._columns.items()}
+            self._cache[position] = row
+        return row
+
+
+# Edges tested together for "already in one group" in the rebuild pass.
+_EDGE_BATCH = 4096
 
 
 def cluster(
@@ -267,7 +288,6 @@ def cluster(
     left = _column_positions(id_array, pairs.column("record_id_l"))
     right = _column_positions(id_array, pairs.column("record_id_r"))
     weight = pairs.column("match_weight").to_numpy(zero_copy_only=False).astype(np.float64)
-    weights = _PairWeights(left, right, weight, size)
     must = _constraint_pairs(index, must_link, "a must-link")
     cannot = set(_constraint_pairs(index, cannot_link, "a cannot-link"))
 
@@ -297,14 +317,13 @@ def cluster(
     to_rebuild = {int(root) for root in np.flatnonzero((component_size > 2) & ~complete)}
     to_rebuild |= {int(labels[a]) for a, b in cannot if labels[a] == labels[b]}
 
-    final = _UnionFind(size)
-    final.parent = labels.copy()
+    roots = labels.copy()
     held_back: list[tuple[int, int, float, str]] = []
     if to_rebuild:
         rebuild_mask = np.isin(labels, np.fromiter(to_rebuild, dtype=np.int64))
         members_all = np.flatnonzero(rebuild_mask)
         scorer = None
-        standardised: dict[int, dict[str, Any]] | None = None
+        standardised: _Rows | None = None
         if (
             model is not None
             and isinstance(records, pa.Table)
@@ -314,35 +333,67 @@ def cluster(
 
             scorer = OnlineScorer(model, population_size=population_size or size)
             # Only the records of the components to rebuild, not the whole table.
-            rows = records.take(pa.array(members_all)).to_pylist()
-            standardised = dict(zip(members_all.tolist(), rows, strict=True))
-        consistency = _Consistency(weights, thresholds.review, cannot, scorer, standardised)
-        final.parent[members_all] = members_all
-        edge_mask = strong & rebuild_mask[left] & (labels[left] == labels[right])
-        edges = np.flatnonzero(edge_mask)
+            standardised = _Rows(records, members_all)
+        # Probabilities of the scored pairs inside the components to rebuild (the only
+        # ones the consistency test reads); the first row wins if a pair comes twice.
+        within = np.flatnonzero(rebuild_mask[left] & (labels[left] == labels[right]))
+        low = np.minimum(left[within], right[within]).tolist()
+        high = np.maximum(left[within], right[within]).tolist()
+        probability = dict(
+            zip(
+                reversed(list(zip(low, high, strict=True))),
+                reversed(_probabilities(weight[within]).tolist()),
+                strict=True,
+            )
+        )
+        consistency = _Consistency(probability, thresholds.review, cannot, scorer, standardised)
+        edges = within[strong[within]]
         edges = edges[np.lexsort((right[edges], left[edges], -weight[edges]))]
-        groups: dict[int, list[int]] = {int(m): [int(m)] for m in members_all}
+        # Each member's group label (a dict, and an array for vectorised tests) and each
+        # group's members. A merge relabels the smaller group.
+        label: dict[int, int] = {m: m for m in members_all.tolist()}
+        label_array = np.arange(size, dtype=np.int64)
+        groups: dict[int, list[int]] = {m: [m] for m in label}
 
-        def merge(a: int, b: int) -> None:
-            ga, gb = final.find(a), final.find(b)
-            if ga != gb:
-                joined = groups.pop(ga) + groups.pop(gb)
-                groups[final.union(ga, gb)] = joined
+        def merge(ga: int, gb: int) -> None:
+            xs, ys = groups.pop(ga), groups.pop(gb)
+            keep, moved = (ga, ys) if len(xs) >= len(ys) else (gb, xs)
+            for m in moved:
+                label[m] = keep
+            label_array[moved] = keep
+            groups[keep] = xs + ys  # in this order: the consistency sums follow it
 
         for a, b in must:  # never undone
-            if rebuild_mask[a]:
-                merge(a, b)
-        for edge in edges.tolist():
-            a, b = int(left[edge]), int(right[edge])
-            ga, gb = final.find(a), final.find(b)
-            if ga == gb:
-                continue
-            obstacle = consistency.obstacle(groups[ga], groups[gb])
-            if obstacle is None:
-                merge(a, b)
-            else:
-                held_back.append((a, b, float(weight[edge]), obstacle))
-    return _result(ids, final.roots(), left, right, weight, held_back)
+            if rebuild_mask[a] and label[a] != label[b]:
+                merge(label[a], label[b])
+        # People with many records make big components whose edges nearly all join two
+        # records already grouped: each batch of edges drops those in one vectorised test
+        # (against the labels as the batch starts), and only the rest go through Python.
+        edge_left, edge_right, edge_weight = left[edges], right[edges], weight[edges]
+        for start in range(0, len(edges), _EDGE_BATCH):
+            batch = slice(start, start + _EDGE_BATCH)
+            open_edges = np.flatnonzero(
+                label_array[edge_left[batch]] != label_array[edge_right[batch]]
+            )
+            for a, b, w in zip(
+                edge_left[batch][open_edges].tolist(),
+                edge_right[batch][open_edges].tolist(),
+                edge_weight[batch][open_edges].tolist(),
+                strict=True,
+            ):
+                ga, gb = label[a], label[b]
+                if ga == gb:  # grouped by a merge earlier in this batch
+                    continue
+                obstacle = consistency.obstacle(groups[ga], groups[gb])
+                if obstacle is None:
+                    merge(ga, gb)
+                else:
+                    held_back.append((a, b, w, obstacle))
+        # Each group named by its smallest position, as connected components are.
+        positions = [m for members in groups.values() for m in members]
+        smallest = [min(members) for members in groups.values() for _ in members]
+        roots[positions] = smallest
+    return _result(ids, roots, left, right, weight, held_back)
 
 
 def _probabilities(weights: np.ndarray) -> np.ndarray:
