@@ -13,6 +13,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -56,6 +57,66 @@ def key_hash(key: str) -> int:
 # Advisory lock of the whole registry: online resolves hold it shared, jobs that rewrite the
 # registry (large ingest batches, relink, retention, key rotation) hold it exclusively.
 REGISTRY_LOCK = key_hash("srj/identity/registry")
+
+# The online path's statements, written for psycopg directly (see lock_and_lookup_one).
+# Holders of the exclusive registry lock take no key lock, so the order between the shared
+# registry lock and the key locks cannot deadlock; key locks go in ascending order.
+_LOCK_ONE_SQL = (
+    "SELECT pg_advisory_xact_lock_shared(%(k)s), (SELECT count(pg_advisory_xact_lock(h)) "
+    "FROM (SELECT unnest(CAST(%(ls)s AS bigint[])) AS h ORDER BY 1) AS ordered_keys)"
+)
+# Candidates (at most ``cap`` per key through LATERAL ... LIMIT, ranked by keys shared, a
+# record sharing one key only kept if that key is rare) with their rows, and the existing
+# record by (source, HMAC) under any key version: one statement.
+_LOOKUP_ONE_SQL = (
+    "WITH hits AS (SELECT b.record_id, count(*) OVER (PARTITION BY k.h) AS holders "
+    "FROM unnest(CAST(%(hs)s AS bigint[])) AS k(h) "
+    "CROSS JOIN LATERAL (SELECT record_id FROM identity_blocking_keys "
+    "WHERE key_hash = k.h LIMIT %(cap)s) AS b), "
+    "ranked AS (SELECT record_id, count(*) AS shared, min(holders) AS rarest "
+    "FROM hits GROUP BY record_id "
+    "HAVING count(*) >= 2 OR %(rare)s = 0 OR min(holders) < %(rare)s "
+    "ORDER BY count(*) DESC, min(holders), record_id LIMIT %(limit)s) "
+    "SELECT 'c' AS kind, r.id, r.std, l.person_id, l.origin, ranked.shared, "
+    "NULL AS source, NULL::bytea AS ref_hmac, NULL AS ref_key_id, "
+    "NULL::bytea AS traits_digest, NULL AS std_version, "
+    "CAST(NULL AS double precision) AS match_probability "
+    "FROM ranked JOIN identity_source_records r ON r.id = ranked.record_id "
+    "JOIN identity_links l ON l.record_id = r.id "
+    "UNION ALL "
+    "SELECT 'e', r.id, NULL, l.person_id, l.origin, NULL, r.source, r.ref_hmac, "
+    "r.ref_key_id, r.traits_digest, r.std_version, l.match_probability "
+    "FROM identity_source_records r JOIN identity_links l ON l.record_id = r.id "
+    "WHERE r.source = ANY(CAST(%(sources)s AS varchar[])) "
+    "AND r.ref_hmac = ANY(CAST(%(hmacs)s AS bytea[]))"
+)
+
+
+_TOUCH = "touch persons"  # pseudo-table of _insert_statement: UPDATE identity_persons
+
+
+@lru_cache(maxsize=512)
+def _insert_statement(shapes: tuple[tuple[str, tuple[str, ...], int], ...]) -> bytes:
+    """``WITH w0 AS (INSERT ...), w1 AS (...) SELECT 1`` for (table, columns, rows) shapes.
+
+    Composed once per shape: psycopg's ``sql`` composition cost about a millisecond per
+    request on the online path, more than the server spent on the statement.
+    """
+    parts = []
+    for i, (table, columns, count) in enumerate(shapes):
+        if table == _TOUCH:
+            statement: sql.Composable = sql.SQL(
+                "UPDATE identity_persons SET updated_at = %s WHERE id = ANY(%s)"
+            )
+        else:
+            one_row = sql.SQL("({})").format(sql.SQL(", ").join(sql.Placeholder() * len(columns)))
+            statement = sql.SQL("INSERT INTO {} ({}) VALUES {}").format(
+                sql.Identifier(table),
+                sql.SQL(", ").join(map(sql.Identifier, columns)),
+                sql.SQL(", ").join([one_row] * count),
+            )
+        parts.append(sql.SQL("{} AS ({})").format(sql.Identifier(f"w{i}"), statement))
+    return sql.SQL("WITH {} SELECT 1").format(sql.SQL(", ").join(parts)).as_bytes(None)
 
 
 def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
@@ -272,8 +333,9 @@ class RegistryRepository:
             ranked[pos].append((rid, int(count)))
         return ranked
 
-    def lookup_one(
+    def lock_and_lookup_one(
         self,
+        lock_hashes: Iterable[int],
         refs: Sequence[tuple[str, bytes]],
         hashes: Sequence[int],
         cap: int,
@@ -284,36 +346,20 @@ class RegistryRepository:
         list[tuple[uuid.UUID, int]],
         dict[uuid.UUID, CandidateRow],
     ]:
-        """PostgreSQL, one incoming record: :meth:`find_records` and :meth:`ranked_candidates`
-        with the candidates' rows, in one statement (the online path's latency is round trips).
+        """PostgreSQL, one incoming record: :meth:`lock_keys` (shared registry lock and key
+        locks), then :meth:`find_records` and :meth:`ranked_candidates` with the candidates'
+        rows in one statement — all in one round trip (the online path's latency is round
+        trips).
+
+        The two statements go out in one psycopg pipeline: the server still runs them one
+        after the other, and under READ COMMITTED the lookup takes its snapshot when it starts,
+        after the locks are granted, so it sees whatever a writer holding them committed.
         """
-        stmt = text(
-            "WITH hits AS (SELECT b.record_id, count(*) OVER (PARTITION BY k.h) AS holders "
-            "FROM unnest(CAST(:hs AS bigint[])) AS k(h) "
-            "CROSS JOIN LATERAL (SELECT record_id FROM identity_blocking_keys "
-            "WHERE key_hash = k.h LIMIT :cap) AS b), "
-            "ranked AS (SELECT record_id, count(*) AS shared, min(holders) AS rarest "
-            "FROM hits GROUP BY record_id "
-            "HAVING count(*) >= 2 OR :rare = 0 OR min(holders) < :rare "
-            "ORDER BY count(*) DESC, min(holders), record_id LIMIT :limit) "
-            "SELECT 'c' AS kind, r.id, r.std, l.person_id, l.origin, ranked.shared, "
-            "NULL AS source, NULL::bytea AS ref_hmac, NULL AS ref_key_id, "
-            "NULL::bytea AS traits_digest, NULL AS std_version, "
-            "CAST(NULL AS double precision) AS match_probability "
-            "FROM ranked JOIN identity_source_records r ON r.id = ranked.record_id "
-            "JOIN identity_links l ON l.record_id = r.id "
-            "UNION ALL "
-            "SELECT 'e', r.id, NULL, l.person_id, l.origin, NULL, r.source, r.ref_hmac, "
-            "r.ref_key_id, r.traits_digest, r.std_version, l.match_probability "
-            "FROM identity_source_records r JOIN identity_links l ON l.record_id = r.id "
-            "WHERE r.source = ANY(CAST(:sources AS varchar[])) "
-            "AND r.ref_hmac = ANY(CAST(:hmacs AS bytea[]))"
-        )
+        raw = self._driver_connection()
         wanted = set(refs)
-        existing: dict[tuple[str, bytes], ExistingRecord] = {}
-        ranked: list[tuple[uuid.UUID, int]] = []
-        rows: dict[uuid.UUID, CandidateRow] = {}
         params = {
+            "k": REGISTRY_LOCK,
+            "ls": sorted(set(lock_hashes)),
             "hs": sorted(set(hashes)),
             "cap": cap,
             "limit": limit,
@@ -321,25 +367,40 @@ class RegistryRepository:
             "sources": sorted({s for s, _ in refs}),
             "hmacs": [h for _, h in refs],
         }
-        for row in self.session.execute(stmt, params):
-            if row.kind == "c":
-                ranked.append((row.id, int(row.shared)))
-                rows[row.id] = CandidateRow(
-                    row.id, orjson.loads(row.std), row.person_id, row.origin
-                )
+        with raw.cursor() as locks, raw.cursor() as cursor:
+            with raw.pipeline():
+                locks.execute(_LOCK_ONE_SQL, params)
+                # The lookup's plan does not depend on its parameters (arrays joined through
+                # index lookups), but PostgreSQL re-planned it on every call: planning took
+                # longer (~0.9 ms) than running it. The generic plan is made once per
+                # connection; the setting is back to its default for the rest of the
+                # transaction.
+                locks.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+                cursor.execute(_LOOKUP_ONE_SQL, params, prepare=True)
+                locks.execute("SET LOCAL plan_cache_mode TO DEFAULT")
+            found = cursor.fetchall()
+        existing: dict[tuple[str, bytes], ExistingRecord] = {}
+        ranked: list[tuple[uuid.UUID, int]] = []
+        rows: dict[uuid.UUID, CandidateRow] = {}
+        for row in found:
+            kind, rid, std, person_id, origin, shared = row[:6]
+            if kind == "c":
+                ranked.append((rid, int(shared)))
+                rows[rid] = CandidateRow(rid, orjson.loads(std), person_id, origin)
                 continue
-            key = (row.source, bytes(row.ref_hmac))
+            source, ref_hmac, ref_key_id, digest, std_version, probability = row[6:]
+            key = (source, bytes(ref_hmac))
             if key in wanted:
                 existing[key] = ExistingRecord(
-                    row.id,
-                    row.source,
-                    bytes(row.ref_hmac),
-                    row.ref_key_id,
-                    bytes(row.traits_digest),
-                    row.std_version,
-                    row.person_id,
-                    row.origin,
-                    row.match_probability,
+                    rid,
+                    source,
+                    bytes(ref_hmac),
+                    ref_key_id,
+                    bytes(digest),
+                    std_version,
+                    person_id,
+                    origin,
+                    probability,
                 )
         ranked.sort(key=lambda kv: (-kv[1], kv[0]))
         return existing, ranked, rows
@@ -455,20 +516,16 @@ class RegistryRepository:
                 self.touch_persons(touch[0], touch[1])
             return
         raw = self._driver_connection()
-        pending: list[tuple[sql.Composable, list[Any]]] = []
+        shapes: list[tuple[str, tuple[str, ...], int]] = []
+        params: list[Any] = []
 
         def flush() -> None:
-            if not pending:
+            if not shapes:
                 return
-            parts = [
-                sql.SQL("{} AS ({})").format(sql.Identifier(f"w{i}"), statement)
-                for i, (statement, _) in enumerate(pending)
-            ]
-            statement = sql.SQL("WITH {} SELECT 1").format(sql.SQL(", ").join(parts))
-            params = [value for _, values in pending for value in values]
             with raw.cursor() as cursor:
-                cursor.execute(statement, params)
-            pending.clear()
+                cursor.execute(_insert_statement(tuple(shapes)), params)
+            shapes.clear()
+            params.clear()
 
         for model, rows in tables:
             if not rows:
@@ -477,21 +534,12 @@ class RegistryRepository:
                 flush()
                 self._insert_many(model, rows)
                 continue
-            columns = list(rows[0])
-            one_row = sql.SQL("({})").format(sql.SQL(", ").join(sql.Placeholder() * len(columns)))
-            statement = sql.SQL("INSERT INTO {} ({}) VALUES {}").format(
-                sql.Identifier(model.__table__.name),
-                sql.SQL(", ").join(map(sql.Identifier, columns)),
-                sql.SQL(", ").join([one_row] * len(rows)),
-            )
-            pending.append((statement, [row[c] for row in rows for c in columns]))
+            columns = tuple(rows[0])
+            shapes.append((model.__table__.name, columns, len(rows)))
+            params.extend(row[c] for row in rows for c in columns)
         if touch and touch[0]:
-            pending.append(
-                (
-                    sql.SQL("UPDATE identity_persons SET updated_at = %s WHERE id = ANY(%s)"),
-                    [touch[1], sorted(set(touch[0]))],
-                )
-            )
+            shapes.append((_TOUCH, ("updated_at", "id"), 1))
+            params.extend([touch[1], sorted(set(touch[0]))])
         flush()
 
     def insert_persons(self, rows: list[dict[str, Any]]) -> None:

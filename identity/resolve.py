@@ -190,14 +190,16 @@ class Resolver:
         for p in prepared.values():
             lock_keys.update(p.key_hashes)
             lock_keys.add(key_hash("ref:" + p.record.source + ":" + p.ref_hmac.hex()))
-        self.repo.lock_keys(lock_keys, exclusive_registry=len(lock_keys) > MAX_KEY_LOCKS)
+        exclusive = len(lock_keys) > MAX_KEY_LOCKS
 
         refs = [(p.record.source, h) for p in prepared.values() for h in p.all_hmacs]
         prefetched = None
-        if len(prepared) == 1 and self.repo.is_postgresql:
-            # The online path: the upsert lookup and the ranked candidates in one round trip.
+        if len(prepared) == 1 and self.repo.is_postgresql and not exclusive:
+            # The online path: the locks, the upsert lookup and the ranked candidates in one
+            # round trip.
             only = next(iter(prepared.values()))
-            existing, ranked, rows = self.repo.lookup_one(
+            existing, ranked, rows = self.repo.lock_and_lookup_one(
+                lock_keys,
                 refs,
                 only.key_hashes,
                 self.config.candidates_per_key,
@@ -206,6 +208,7 @@ class Resolver:
             )
             prefetched = ([ranked], rows)
         else:
+            self.repo.lock_keys(lock_keys, exclusive_registry=exclusive)
             existing = self.repo.find_records(refs)
         for p in prepared.values():
             for h in p.all_hmacs:
