@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -76,9 +76,41 @@ def contributions_as_weights(contributions: Any) -> dict[str, Any]:
     return out
 
 
+class _LazyContributions(Mapping[str, Any]):
+    """A pair's per-comparison weights (:func:`contributions_as_weights`), computed when first
+    read: the same values as the scorer's ``score_pair``, only for the pairs that need them."""
+
+    __slots__ = ("_left", "_right", "_scorer", "_value")
+
+    def __init__(self, scorer: Any, left: Mapping[str, Any], right: Mapping[str, Any]) -> None:
+        self._scorer = scorer
+        self._left = left
+        self._right = right
+        self._value: dict[str, Any] | None = None
+
+    def _get(self) -> dict[str, Any]:
+        if self._value is None:
+            pair = self._scorer.score_pair(self._left, self._right)
+            self._value = contributions_as_weights(pair.contributions)
+        return self._value
+
+    def __getitem__(self, key: str) -> Any:
+        return self._get()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._get())
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+    def __repr__(self) -> str:
+        return repr(self._get())
+
+
 class LinkageMatcher:
     def __init__(self, model: Any, config: RegistrySettings) -> None:
         from matching.blocking import blocking_keys
+        from matching.model.thresholds import weight_to_probability
         from matching.online import OnlineScorer
         from matching.standardise import STANDARDISATION_VERSION, standardise_record
 
@@ -89,6 +121,7 @@ class LinkageMatcher:
         self._checked_at = -math.inf
         self._fixed = False
         self._standardise = standardise_record
+        self._weight_to_probability = weight_to_probability
         self._blocking_keys = blocking_keys
         self.model_version = str(getattr(model, "model_version", "unknown"))[:64]
         self.standardisation_version = str(STANDARDISATION_VERSION)
@@ -141,16 +174,24 @@ class LinkageMatcher:
         if not candidates:
             return []
         probe = {**standardised, "record_id": PROBE_ID}
-        rows = [{**std, "record_id": str(cid)} for cid, std in candidates]
-        return [
-            CandidateScore(
-                candidate_id=uuid.UUID(str(s.candidate_id)),
-                match_weight=float(s.match_weight),
-                match_probability=float(s.match_probability),
-                contributions=contributions_as_weights(s.contributions),
+        scorer = self._scorer
+        scored = []
+        for cid, std in candidates:
+            row = {**std, "record_id": str(cid)}
+            # The weight alone (the contributions are read only for the few pairs sent to
+            # review): building them for every candidate doubled the scoring time.
+            weight = float(scorer.match_weight(probe, row))
+            scored.append(
+                CandidateScore(
+                    candidate_id=cid if isinstance(cid, uuid.UUID) else uuid.UUID(str(cid)),
+                    match_weight=weight,
+                    match_probability=float(self._weight_to_probability(weight)),
+                    contributions=_LazyContributions(scorer, probe, row),
+                )
             )
-            for s in self._scorer.score(probe, rows)
-        ]
+        # As the scorer orders them: best first, ties by candidate id.
+        scored.sort(key=lambda s: (-s.match_weight, str(s.candidate_id)))
+        return scored
 
     def cluster(
         self,

@@ -112,6 +112,14 @@ class _CountingScorer:
         self.calls.append(len(candidates))
         return self.inner.score(record, candidates)
 
+    # The registry asks for a pair's weight, and for its contributions only when it keeps them.
+    def match_weight(self, left: Any, right: Any) -> Any:
+        self.calls.append(1)
+        return self.inner.match_weight(left, right)
+
+    def score_pair(self, left: Any, right: Any) -> Any:
+        return self.inner.score_pair(left, right)
+
 
 @settings(
     max_examples=20,
