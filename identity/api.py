@@ -23,13 +23,17 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
 from identity.audit import AccessContext
-from identity.crypto import DecryptionError
+from identity.config import RegistrySettings
+from identity.crypto import DecryptionError, RegistryCrypto
 from identity.deps import CryptoDep, MatcherDep, RegistrySettingsDep, access_context
 from identity.ids import InvalidPersonIdError
+from identity.matcher import Matcher
 from identity.repository import RegistryRepository
-from identity.resolve import Resolver
+from identity.resolve import Resolution, Resolver
 from identity.schemas import (
     SOURCE_PATTERN,
     PersonExportOut,
@@ -49,8 +53,19 @@ from identity.service import (
     RegistryReader,
 )
 from srj.auth import Principal, Role, require_roles
+from srj.db import session_scope
 from srj.deps import WriteSessionDep
 from srj.problems import PROBLEM_JSON, ProblemError
+
+_WARM_UP_RECORD = {
+    "nom_naissance": "MARTIN",
+    "prenoms": "JEAN",
+    "date_naissance": "1980-01-01",
+    "commune_naissance": "PARIS",
+    "code_commune_naissance": "75056",
+    "pays_naissance": "FRANCE",
+    "code_pays_naissance": "99100",
+}
 
 
 @asynccontextmanager
@@ -63,7 +78,10 @@ async def _warm_model(app: FastAPI) -> AsyncIterator[None]:
     if settings is not None:
         config = get_registry_settings()
         try:
-            load_matcher_cached(config.resolved_model_path(settings), config)
+            matcher = load_matcher_cached(config.resolved_model_path(settings), config)
+            # Standardising loads the commune and country tables on first use (~1 s): here,
+            # not in the first resolve of each worker.
+            matcher.standardise(_WARM_UP_RECORD)
         except MatcherUnavailableError as exc:
             # The service still serves everything else; resolves answer 503 saying why.
             logging.getLogger("srj.identity").warning("linkage model not loaded: %s", exc)
@@ -109,9 +127,9 @@ PERSON_RESPONSES: dict[int | str, dict[str, Any]] = {
         503: {"description": "No linkage model is configured", **_problem},
     },
 )
-def post_record(
+async def post_record(
     body: RecordIn,
-    session: WriteSessionDep,
+    request: Request,
     principal: Annotated[Principal, Depends(require_roles(Role.APPLICATION))],
     matcher: MatcherDep,
     crypto: CryptoDep,
@@ -124,16 +142,34 @@ def post_record(
     Posting the same `source` + `source_ref` again updates the traits and resolves again; it
     never creates a second record. A record a reviewer linked by hand never moves.
     """
-    resolver = Resolver(
-        RegistryRepository(session), matcher, crypto, config, actor=principal.subject
+    # The whole unit of work (session, resolve, commit) in one hop to the thread pool: the
+    # session dependency would add two more (its start and its commit), and under concurrent
+    # requests each hop waits for the GIL. Committed before the response leaves, as
+    # WriteSessionDep does.
+    factory = request.app.state.write_session_factory
+    result = await run_in_threadpool(
+        _resolve_and_commit, factory, body, matcher, crypto, config, principal.subject
     )
-    result = resolver.resolve(body)
     return ResolveOut(
         person_id=result.person_id,
         status=result.status,
         match_probability=result.match_probability,
         record=RecordRef(source=result.source, source_ref=result.source_ref),
     )
+
+
+def _resolve_and_commit(
+    factory: sessionmaker[Session],
+    body: RecordIn,
+    matcher: Matcher,
+    crypto: RegistryCrypto,
+    config: RegistrySettings,
+    actor: str,
+) -> Resolution:
+    with session_scope(factory) as session:
+        return Resolver(RegistryRepository(session), matcher, crypto, config, actor=actor).resolve(
+            body
+        )
 
 
 def _reader(session: WriteSessionDep, crypto: CryptoDep) -> RegistryReader:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from functools import lru_cache
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, Header, Query, Request
+from starlette.concurrency import run_in_threadpool
 
 from identity.audit import MAX_PURPOSE, AccessContext
 from identity.config import RegistrySettings, get_registry_settings
@@ -29,7 +31,10 @@ def crypto_for(settings: Settings) -> RegistryCrypto:
     return _crypto(settings.secret("pseudonym_keys"), settings.secret("encryption_keys"))
 
 
-def get_crypto(settings: Annotated[Settings, Depends(get_settings)]) -> RegistryCrypto:
+# The resolve endpoint's dependencies are coroutines: they do no I/O once the service is up,
+# and a plain function would cost a hop to the thread pool each (under concurrent requests a
+# hop waits for the GIL, up to the 5 ms switch interval).
+async def get_crypto(settings: Annotated[Settings, Depends(get_settings)]) -> RegistryCrypto:
     try:
         return crypto_for(settings)
     except KeyConfigError as exc:
@@ -39,11 +44,7 @@ def get_crypto(settings: Annotated[Settings, Depends(get_settings)]) -> Registry
 _matcher_lock = threading.Lock()
 
 
-def get_matcher(
-    request: Request,
-    settings: Annotated[Settings, Depends(get_settings)],
-    config: RegistrySettingsDep,
-) -> Matcher:
+def matcher_for(settings: Settings, config: RegistrySettings) -> Matcher:
     """The linkage model, loaded once per process and reloaded when its file changes."""
     from identity.linkage import MatcherUnavailableError, load_matcher_cached
 
@@ -52,6 +53,29 @@ def get_matcher(
             return load_matcher_cached(config.resolved_model_path(settings), config)
         except MatcherUnavailableError as exc:
             raise ProblemError(503, "Linkage model unavailable", str(exc)) from None
+
+
+_in_service: dict[tuple[Path, int, float | None, float | None], Matcher] = {}
+
+
+async def get_matcher(
+    settings: Annotated[Settings, Depends(get_settings)],
+    config: RegistrySettingsDep,
+) -> Matcher:
+    """:func:`matcher_for`; the model in service is found on the event loop (a ``stat`` of
+    its file), loading one (seconds, normally when the service starts) goes to the thread
+    pool."""
+    path = config.resolved_model_path(settings)
+    try:
+        key = (path, path.stat().st_mtime_ns, config.auto_link_threshold, config.review_threshold)
+    except OSError:
+        return await run_in_threadpool(matcher_for, settings, config)  # says what is missing
+    matcher = _in_service.get(key)
+    if matcher is None:
+        matcher = await run_in_threadpool(matcher_for, settings, config)
+        _in_service.clear()  # one model in service: a retrained file replaces the old one
+        _in_service[key] = matcher
+    return matcher
 
 
 CryptoDep = Annotated[RegistryCrypto, Depends(get_crypto)]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
@@ -17,6 +17,7 @@ from typing import Annotated, Any
 
 import jwt
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from srj.problems import ProblemError
 from srj.settings import Settings, get_settings
@@ -106,6 +107,51 @@ def _bearer(request: Request) -> str | None:
     return None
 
 
+# Tokens already verified: an application sends the same token for hours, and verifying it
+# cost ~0.2 ms per request (signature, claims, the secret's file outside production). An
+# entry is used for VERIFIED_TTL_SECONDS at most and never past the token's own expiry; the
+# key holds every setting verification depends on, so another configuration verifies afresh.
+VERIFIED_TTL_SECONDS = 60.0
+_VERIFIED_MAX = 1024
+_verified: dict[tuple[str, ...], tuple[Principal, float]] = {}
+
+
+def _verified_key(settings: Settings, token: str) -> tuple[str, ...]:
+    return (
+        token,
+        settings.env,
+        str(settings.data_dir),  # where a generated (development) secret lives
+        settings.auth_secret,
+        settings.auth_issuer,
+        settings.auth_audience,
+        settings.oidc_jwks_url,
+        settings.oidc_issuer,
+        settings.oidc_role_claim,
+    )
+
+
+def _cached_principal(settings: Settings, token: str) -> Principal | None:
+    entry = _verified.get(_verified_key(settings, token))
+    if entry is None or entry[1] <= time.time():
+        return None
+    return entry[0]
+
+
+def _remember(settings: Settings, token: str, principal: Principal) -> None:
+    try:
+        expires = float(jwt.decode(token, options={"verify_signature": False})["exp"])
+    except (jwt.PyJWTError, KeyError, TypeError, ValueError):
+        return
+    if len(_verified) >= _VERIFIED_MAX:
+        now = time.time()
+        for key in [k for k, (_, until) in _verified.items() if until <= now]:
+            del _verified[key]
+        if len(_verified) >= _VERIFIED_MAX:
+            _verified.clear()
+    until = min(expires, time.time() + VERIFIED_TTL_SECONDS)
+    _verified[_verified_key(settings, token)] = (principal, until)
+
+
 def principal_from_request(request: Request, settings: Settings) -> Principal | None:
     """The caller's principal from ``Authorization: Bearer``, or None when absent.
 
@@ -117,27 +163,42 @@ def principal_from_request(request: Request, settings: Settings) -> Principal | 
     token = _bearer(request)
     if token is None:
         return None
-    try:
-        principal = verify_token(settings, token)
-    except InvalidTokenError:
-        raise ProblemError(
-            401,
-            "Invalid token",
-            "The bearer token is invalid or expired.",
-            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
-        ) from None
+    principal = _cached_principal(settings, token)
+    if principal is None:
+        try:
+            principal = verify_token(settings, token)
+        except InvalidTokenError:
+            raise ProblemError(
+                401,
+                "Invalid token",
+                "The bearer token is invalid or expired.",
+                headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+            ) from None
+        _remember(settings, token, principal)
     request.state.principal = principal
     return principal
 
 
-def require_roles(*roles: Role) -> Callable[..., Principal]:
-    """Dependency: the caller must hold one of ``roles`` (no role implies another)."""
+def require_roles(*roles: Role) -> Callable[..., Awaitable[Principal]]:
+    """Dependency: the caller must hold one of ``roles`` (no role implies another).
+
+    A coroutine, so that it costs no hop to the thread pool: a token seen before is found in
+    memory; verifying a new one (which may fetch the identity provider's keys) runs in the
+    thread pool.
+    """
     allowed = frozenset(roles)
 
-    def dependency(
+    async def dependency(
         request: Request, settings: Annotated[Settings, Depends(get_settings)]
     ) -> Principal:
-        principal = principal_from_request(request, settings)
+        token = _bearer(request)
+        principal = getattr(request.state, "principal", None)
+        if principal is None and token is not None:
+            principal = _cached_principal(settings, token)
+            if principal is not None:
+                request.state.principal = principal
+        if principal is None:
+            principal = await run_in_threadpool(principal_from_request, request, settings)
         if principal is None:
             raise ProblemError(
                 401,

@@ -36,10 +36,10 @@ def get_model_for_statistics(
 ) -> Matcher | None:
     """The linkage model in service, to score the labelled pairs as it would today; None
     without a model: the statistics page still shows everything else."""
-    from identity.deps import get_matcher
+    from identity.deps import matcher_for
 
     try:
-        return get_matcher(request, settings, config)
+        return matcher_for(settings, config)
     except (ProblemError, ImportError):
         return None
 
