@@ -17,6 +17,9 @@ from pathlib import Path
 
 from refdata.errors import ImportRejectedError, Problem
 
+# The rows' ``date`` method shadows the type inside the class body; annotations use this name.
+_Date = date
+
 
 @dataclass
 class CsvRow:
@@ -87,7 +90,7 @@ class CsvRow:
             self._problem(column, f"'{raw}' is not a date (YYYY-MM-DD)")
             return None
 
-    def interval(self) -> tuple[date | None, date | None]:
+    def interval(self) -> tuple[_Date | None, _Date | None]:
         """``valid_from`` (required) and ``valid_to`` (optional, exclusive, after valid_from)."""
         start, end = self.date("valid_from"), self.date("valid_to", required=False)
         if start and end and end <= start:

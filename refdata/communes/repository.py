@@ -31,7 +31,7 @@ def millesimes(session: Session) -> Sequence[CogMillesime]:
     return session.scalars(select(CogMillesime).order_by(CogMillesime.millesime)).all()
 
 
-def open_commune_rows(session: Session) -> Sequence[Row[Any]]:
+def open_commune_rows(session: Session) -> Sequence[Row[*tuple[Any, ...]]]:
     """The open versions as plain rows (id, key, identity and statistics columns)."""
     stmt = select(
         Commune.id,

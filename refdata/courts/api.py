@@ -72,7 +72,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 def _problem(exc: service.CourtLookupError) -> ProblemError:
-    extensions = {"parameter": exc.parameter} if exc.parameter else {}
+    extensions: dict[str, Any] = {"parameter": exc.parameter} if exc.parameter else {}
     return ProblemError(exc.status, exc.title, str(exc), **extensions)
 
 

@@ -123,7 +123,8 @@ def courts_for_commune(
     by_departement = [
         r for r in first_instance if r.granularity == "departement" and r.scope == "territory"
     ]
-    decisive, match = (by_commune, "commune") if by_commune else (by_departement, "departement")
+    match: Match = "commune" if by_commune else "departement"
+    decisive = by_commune if by_commune else by_departement
     if not decisive:
         raise CourtNotFoundError(
             f"no court with a recorded ressort covers {commune.nom} ({commune.code_insee}, "
