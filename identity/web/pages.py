@@ -144,6 +144,16 @@ def _forbidden(request: Request, session: WebSession, role: str) -> HTMLResponse
     )
 
 
+def _reviewer_session(request: Request, settings: Settings) -> WebSession | Response:
+    """The signed-in reviewer's session, or the page to answer instead (login, refusal)."""
+    session = read_session(request, settings)
+    if session is None:
+        return _to_login(request)
+    if Role.REVIEWER not in session.principal.roles:
+        return _forbidden(request, session, "reviewer")
+    return session
+
+
 def _ctx(request: Request, session: WebSession, endpoint: str) -> AccessContext:
     return AccessContext(
         principal=session.principal,
@@ -270,11 +280,9 @@ def queue_page(
     fait: str | None = None,
     n: int | None = None,
 ) -> Response:
-    session = read_session(request, settings)
-    if session is None:
-        return _to_login(request)
-    if Role.REVIEWER not in session.principal.roles:
-        return _forbidden(request, session, "reviewer")
+    session = _reviewer_session(request, settings)
+    if isinstance(session, Response):
+        return session
     try:
         status = QueueStatus(statut)
     except ValueError:
@@ -377,11 +385,9 @@ def review_page(
     fait: str | None = None,
     n: int | None = None,
 ) -> Response:
-    session = read_session(request, settings)
-    if session is None:
-        return _to_login(request)
-    if Role.REVIEWER not in session.principal.roles:
-        return _forbidden(request, session, "reviewer")
+    session = _reviewer_session(request, settings)
+    if isinstance(session, Response):
+        return session
     src, court = _filters(source, juridiction)
     alert = None
     if fait in DECISION_LABELS and n is not None:
@@ -408,11 +414,9 @@ async def decide_page(
     service: ReviewServiceDep,
     review_id: int,
 ) -> Response:
-    session = read_session(request, settings)
-    if session is None:
-        return _to_login(request)
-    if Role.REVIEWER not in session.principal.roles:
-        return _forbidden(request, session, "reviewer")
+    session = _reviewer_session(request, settings)
+    if isinstance(session, Response):
+        return session
     form = await request.form()
     fields = {
         k: str(form.get(k) or "") for k in ("decision", "reason", "version", "source", "court")
@@ -515,11 +519,9 @@ def person_page(
     depuis: str | None = None,
     annule: str | None = None,
 ) -> Response:
-    session = read_session(request, settings)
-    if session is None:
-        return _to_login(request)
-    if Role.REVIEWER not in session.principal.roles:
-        return _forbidden(request, session, "reviewer")
+    session = _reviewer_session(request, settings)
+    if isinstance(session, Response):
+        return session
     return _person_page(request, session, service, person_id, depuis=depuis, annule=annule)
 
 
@@ -590,11 +592,9 @@ async def undo_merge_page(
     service: ReviewServiceDep,
     person_id: str,
 ) -> Response:
-    session = read_session(request, settings)
-    if session is None:
-        return _to_login(request)
-    if Role.REVIEWER not in session.principal.roles:
-        return _forbidden(request, session, "reviewer")
+    session = _reviewer_session(request, settings)
+    if isinstance(session, Response):
+        return session
     form = await request.form()
     fields = {k: str(form.get(k) or "") for k in ("merged_person_id", "reason")}
 
