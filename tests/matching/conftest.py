@@ -1,4 +1,4 @@
-"""A small synthetic population and a model trained on it, shared by the model tests."""
+"""A small synthetic population and a model trained on it (model and online-scorer tests)."""
 
 from __future__ import annotations
 
