@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
@@ -50,7 +52,9 @@ def _drop_pg_database(name: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def database_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+def database_factory(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Callable[[str], str]]:
     """Creates fresh, migrated databases; drops the PostgreSQL ones at the end."""
     created: list[str] = []
 
@@ -72,7 +76,9 @@ def database_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[objec
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def database_url(request: pytest.FixtureRequest, database_factory) -> str:  # type: ignore[no-untyped-def]
+def database_url(
+    request: pytest.FixtureRequest, database_factory: Callable[[str], str]
+) -> str:
     return database_factory(request.param)
 
 
@@ -108,7 +114,7 @@ def db_session(engine: Engine) -> Iterator[Session]:
 
 
 @pytest.fixture
-def app(settings: Settings, engine: Engine, db_session: Session):  # type: ignore[no-untyped-def]
+def app(settings: Settings, engine: Engine, db_session: Session) -> FastAPI:
     """The app on the test database; every request shares the test's rolled-back transaction."""
     from srj.app import create_app
 
@@ -117,7 +123,8 @@ def app(settings: Settings, engine: Engine, db_session: Session):  # type: ignor
     # Requests commit/close what the factory gives; keep the shared session open for the test.
     class _SharedSession:
         def __call__(self) -> Session:
-            return _NonClosingSession(db_session)
+            # Duck-typed: the proxy forwards everything but close() to the real session.
+            return cast(Session, _NonClosingSession(db_session))
 
     application.state.session_factory = _SharedSession()
     application.state.write_session_factory = _SharedSession()
@@ -136,18 +143,18 @@ class _NonClosingSession:
     def close(self) -> None:
         pass
 
-    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+    def __getattr__(self, name: str) -> Any:
         return getattr(self._session, name)
 
 
 @pytest.fixture
-def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+def client(app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app) as c:
         yield c
 
 
 @pytest.fixture
-def token(settings: Settings):  # type: ignore[no-untyped-def]
+def token(settings: Settings) -> Callable[..., dict[str, str]]:
     """``token("reviewer")`` -> an Authorization header for that role."""
     from srj.auth import Role, issue_token
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
-from srj.auth import Role, issue_token, require_roles, verify_token
+from srj.auth import Principal, Role, issue_token, require_roles, verify_token
 from srj.db import make_engine
 from srj.schema import SchemaOutdatedError, check_up_to_date
 from srj.settings import Settings
@@ -52,7 +54,7 @@ def test_openapi_is_served(client: TestClient) -> None:
     assert "/health" in spec["paths"]
 
 
-def test_service_refuses_outdated_schema(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_service_refuses_outdated_schema(tmp_path: Path) -> None:
     from srj.app import create_app
     from srj.schema import script_heads
 
@@ -65,7 +67,7 @@ def test_service_refuses_outdated_schema(tmp_path) -> None:  # type: ignore[no-u
         check_up_to_date(make_engine(url))
 
 
-def test_validation_errors_do_not_echo_input(app, client: TestClient) -> None:  # type: ignore[no-untyped-def]
+def test_validation_errors_do_not_echo_input(app: FastAPI, client: TestClient) -> None:
     router = APIRouter()
 
     @router.post("/_test/echo")
@@ -80,11 +82,13 @@ def test_validation_errors_do_not_echo_input(app, client: TestClient) -> None:  
     assert response.json()["errors"][0]["location"] == ["body", "year"]
 
 
-def test_roles_are_enforced(app, client: TestClient, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+def test_roles_are_enforced(app: FastAPI, client: TestClient, settings: Settings) -> None:
     router = APIRouter()
 
     @router.get("/_test/reviewers-only")
-    def reviewers_only(principal=Depends(require_roles(Role.REVIEWER))):  # type: ignore[no-untyped-def]
+    def reviewers_only(
+        principal: Principal = Depends(require_roles(Role.REVIEWER)),
+    ) -> dict[str, str]:
         return {"subject": principal.subject}
 
     app.include_router(router)
@@ -123,7 +127,7 @@ def test_token_round_trip_and_expiry(settings: Settings) -> None:
         issue_token(short, subject="bob", roles=[Role.ADMIN])
 
 
-def test_production_refuses_generated_secrets(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_production_refuses_generated_secrets(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError, match="SRJ_AUTH_SECRET"):
         Settings(env="production", data_dir=tmp_path).secret("auth_secret")
 
