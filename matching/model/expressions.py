@@ -98,15 +98,20 @@ class Lev(Expr):
     kind: ClassVar[str] = "lev"
 
     def _raw_sql(self, dialect: SplinkDialect) -> str:
-        # The length test comes first: it is cheap, and two names whose lengths differ by
-        # more than k are more than k edits apart, so most non-matching pairs skip the
-        # quadratic distance (engines evaluate AND with short-circuit selection).
         fn = dialect.levenshtein_function_name
         left, right = _col(self.a, "l"), _col(self.b or self.a, "r")
-        return (
-            f"abs(length({left}) - length({right})) <= {self.k}"
-            f" and {fn}({left}, {right}) <= {self.k}"
-        )
+        return f"{fn}({left}, {right}) <= {self.k}"
+
+    def sql(self, dialect: SplinkDialect) -> str:
+        # The length test comes first: it is cheap, and two names whose lengths differ by
+        # more than k are more than k edits apart, so most non-matching pairs skip the
+        # quadratic distance. Each side of the AND is coalesced on its own: DuckDB
+        # short-circuits an AND it selects on (a CASE condition), but computes every
+        # operand of one inside a function such as coalesce (twice the time on random
+        # pairs). Both operands are two-valued, so the AND is too.
+        left, right = _col(self.a, "l"), _col(self.b or self.a, "r")
+        guard = f"coalesce(abs(length({left}) - length({right})) <= {self.k}, false)"
+        return f"({guard} and {super().sql(dialect)})"
 
     def compile(self) -> Predicate:
         a, b, k = self.a, self.b or self.a, self.k
@@ -193,7 +198,8 @@ class Overlap(Expr):
         left, right = _col(self.a, "l"), _col(self.b or self.a, "r")
         if dialect.sql_dialect_str == "spark":
             return f"size(array_intersect({left}, {right})) >= 1"
-        return f"len(list_intersect({left}, {right})) >= 1"
+        # list_has_any stops at the first common element; list_intersect built the list.
+        return f"list_has_any({left}, {right})"
 
     def compile(self) -> Predicate:
         a, b = self.a, self.b or self.a
