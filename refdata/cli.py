@@ -171,29 +171,36 @@ def export(
     output: Annotated[
         Path, typer.Option("--output", "-o", file_okay=False, help="Directory to write to")
     ] = Path("."),
+    dataset: Annotated[
+        str, typer.Option(help="With `latest`: the dataset (natinf, courts, tariffs...)")
+    ] = "natinf",
 ) -> None:
-    """Write the bulk files of a NATINF release (CSV UTF-8 and Latin-1, JSON, Parquet).
+    """Write the bulk files of a release (NATINF: CSV UTF-8 and Latin-1, JSON, Parquet; courts,
+    tariffs, communes: CSV and JSON).
 
     The files are rebuilt from the database and checked against the SHA-256 recorded in the
     release; the command prints one JSON line with the files written.
 
-    Example: `srj refdata export natinf-2026-10-01 --output ./out`
+    Example: `srj refdata export natinf-2026-10-01 --output ./out`,
+    `srj refdata export latest --dataset courts --output ./out`
     """
     from refdata import repository as repo
-    from refdata.service import NATINF_DATASET, export_release
+    from refdata.downloads import BUILDERS
     from refdata.storage import sha256_hex
     from srj.db import session_scope
 
     _settings, factory = _session_factory(write=False)
     try:
         with session_scope(factory) as session:
-            release_id = release
             if release == "latest":
-                latest = repo.latest_release(session, NATINF_DATASET)
-                if latest is None:
-                    raise NotFoundError("no NATINF release yet")
-                release_id = latest.id
-            record, files = export_release(session, release_id)
+                record = repo.latest_release(session, dataset)
+                if record is None:
+                    raise NotFoundError(f"no {dataset} release yet")
+            else:
+                record = repo.get_release(session, release)
+                if record is None or record.dataset not in BUILDERS:
+                    raise NotFoundError(f"no release '{release}'")
+            files = BUILDERS[record.dataset](session, record)
             recorded = {f.name: f.sha256 for f in repo.release_files(session, record.id)}
     except NotFoundError as exc:
         raise _fail(exc) from None

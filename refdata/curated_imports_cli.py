@@ -1,9 +1,12 @@
 """``srj refdata import-cog | import-courts | import-tariffs`` and the demo loading of the same.
 
 Each command validates its files completely before writing (every problem is printed with its
-file and line, exit code 2, nothing written), then brings the tables to the files in one
-transaction and prints one line of JSON with the counts. Re-running with the same files
-changes nothing.
+file and line, exit code 2, nothing written), then brings the tables to the files and, when
+that changes what the dataset publishes, creates its release (``courts-2026-11-28``) with its
+bulk files, all in one transaction. It prints one line of JSON: the release (``created``
+false and the current release when nothing changed), the counts of items added, changed,
+retired and unchanged, then the loader's own counts. Re-running with the same files changes
+nothing and creates no release.
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ import typer
 from rich.console import Console
 from sqlalchemy.orm import Session
 
-from refdata.errors import ImportRejectedError
+from refdata.errors import ConflictError, ImportRejectedError
+from refdata.storage import BulkStore
 from srj.settings import Settings
 
 err = Console(stderr=True)
@@ -32,28 +36,31 @@ def load_curated_reference_data(settings: Settings) -> dict[str, Any]:
     from srj.db import make_engine, make_session_factory, session_scope
 
     engine = make_engine(settings.effective_database_url)
+    store = BulkStore(settings.data_dir / "downloads")
     try:
         with session_scope(make_session_factory(engine, write=True)) as session:
             return {
-                "communes": load_cog(session).as_dict(),
-                "courts": load_courts(session).as_dict(),
-                "tariffs": load_tariffs(session),
+                "communes": load_cog(session, store=store).as_dict(),
+                "courts": load_courts(session, store=store).as_dict(),
+                "tariffs": load_tariffs(session, store=store),
             }
     finally:
         engine.dispose()
 
 
-def _run(work: Callable[[Session], dict[str, Any]]) -> None:
+def _run(work: Callable[[Session, BulkStore], dict[str, Any]]) -> None:
     from srj.db import make_engine, make_session_factory, session_scope
     from srj.schema import SchemaOutdatedError, check_up_to_date
     from srj.settings import get_settings
 
-    engine = make_engine(get_settings().effective_database_url)
+    settings = get_settings()
+    engine = make_engine(settings.effective_database_url)
+    store = BulkStore(settings.data_dir / "downloads")
     try:
         check_up_to_date(engine)
         with session_scope(make_session_factory(engine, write=True)) as session:
-            result = work(session)
-    except SchemaOutdatedError as exc:
+            result = work(session, store)
+    except (SchemaOutdatedError, ConflictError) as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None
     except ImportRejectedError as exc:
@@ -93,7 +100,11 @@ def register(app: typer.Typer) -> None:
         except ValueError:
             err.print(f"[red]error:[/red] --millesime must be YYYY-MM-DD (got {millesime!r})")
             raise typer.Exit(2) from None
-        _run(lambda session: load_cog(session, file or DEFAULT_COG_FILE, when).as_dict())
+        _run(
+            lambda session, store: load_cog(
+                session, file or DEFAULT_COG_FILE, when, store=store
+            ).as_dict()
+        )
 
     @app.command("import-courts")
     def import_courts(
@@ -108,7 +119,11 @@ def register(app: typer.Typer) -> None:
         """
         from refdata.courts.loader import DEFAULT_DIRECTORY, load_courts
 
-        _run(lambda session: load_courts(session, directory or DEFAULT_DIRECTORY).as_dict())
+        _run(
+            lambda session, store: load_courts(
+                session, directory or DEFAULT_DIRECTORY, store=store
+            ).as_dict()
+        )
 
     @app.command("import-tariffs")
     def import_tariffs(
@@ -123,4 +138,8 @@ def register(app: typer.Typer) -> None:
         """
         from refdata.tariffs.loader import DEFAULT_DIRECTORY, load_tariffs
 
-        _run(lambda session: load_tariffs(session, directory or DEFAULT_DIRECTORY))
+        _run(
+            lambda session, store: load_tariffs(
+                session, directory or DEFAULT_DIRECTORY, store=store
+            )
+        )

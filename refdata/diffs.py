@@ -1,8 +1,10 @@
 """Diffs between two releases of a dataset: added, changed field by field, retired.
 
 Each dataset says how to read the state a release publishes and how its items are keyed; the
-diff itself is :func:`refdata.versioning.diff_states`. Other datasets (courts, tariffs) can
-register theirs with :func:`register_diff_source`.
+diff itself is :func:`refdata.versioning.diff_states`. The curated datasets (courts, tariffs,
+communes) read theirs from ``refdata_release_item``: an item is keyed by its ``kind`` (the
+table: ``court``, ``ressort``, ``fixed_fine``...) and ``key`` (its natural key as text,
+``tj-agen|2020-01-01``). Others can register with :func:`register_diff_source`.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from refdata import curated_releases
 from refdata import repository as repo
+from refdata.curated_datasets import CURATED_DATASETS
 from refdata.errors import InvalidParameterError, NotFoundError
 from refdata.models import Release
 from refdata.penalties import FIELDS as PENALTY_FIELDS
@@ -43,6 +47,10 @@ def _penalty_state(session: Session, release: Release) -> dict[Any, dict[str, An
 DIFF_SOURCES: dict[str, DiffSource] = {
     "natinf": DiffSource(release_state, ("natinf",)),
     "penalties": DiffSource(_penalty_state, ("natinf", "category", "kind", "valid_from")),
+    **{
+        name: DiffSource(curated_releases.release_state, ("kind", "key"))
+        for name in CURATED_DATASETS
+    },
 }
 
 

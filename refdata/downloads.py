@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session
 
 from refdata import repository as repo
 from refdata.bulk_files import OFFENCE_FORMATS, ReleaseHeader
+from refdata.curated_datasets import CURATED_DATASETS
+from refdata.curated_releases import rebuild_files
 from refdata.errors import NotFoundError
 from refdata.models import Release, ReleaseFile
 from refdata.penalties import PENALTIES_DATASET, build_penalty_files
@@ -33,6 +35,9 @@ FILE_DATASETS: dict[str, str] = {
     "offences.parquet": NATINF_DATASET,
     "penalties.csv": PENALTIES_DATASET,
     "penalties.json": PENALTIES_DATASET,
+    # courts.csv, ressorts.csv, courts.json; tariffs.json and one CSV per tariff table;
+    # communes.csv, successions.csv, communes.json.
+    **{name: d.name for d in CURATED_DATASETS.values() for name in d.file_names},
 }
 # Files worth keeping a gzip copy of (Parquet is compressed inside).
 COMPRESSIBLE = {name for name in FILE_DATASETS if not name.endswith(".parquet")}
@@ -49,6 +54,7 @@ def _natinf_files(session: Session, release: Release) -> dict[str, bytes]:
 BUILDERS: dict[str, Builder] = {
     NATINF_DATASET: _natinf_files,
     PENALTIES_DATASET: build_penalty_files,
+    **{d.name: rebuild_files(d) for d in CURATED_DATASETS.values()},
 }
 
 

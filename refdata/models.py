@@ -14,6 +14,10 @@ Versioning model (see docs/refdata.md):
   it, ``valid_to`` (exclusive) that of the release that closed it.
 - Penalties are curated facts with *legal* validity dates (the version of the article that
   provides them); each penalties release records which rows it introduced or withdrew.
+- The curated datasets (``courts``, ``tariffs``, ``communes``) keep their own tables, which
+  their loaders make equal to the files; what each of their releases *published* is recorded
+  in ``refdata_release_item`` (one row per item state, opened and closed by releases like an
+  offence version), so any release's content can be read back, diffed and rebuilt.
 """
 
 from __future__ import annotations
@@ -192,4 +196,40 @@ class PenaltyVersion(Base):
         CheckConstraint("max_months IS NULL OR max_months > 0", name="months_positive"),
         CheckConstraint("max_amount_eur IS NULL OR max_amount_eur > 0", name="amount_positive"),
         CheckConstraint("valid_to IS NULL OR valid_to > valid_from", name="interval"),
+    )
+
+
+class ReleaseItem(Base):
+    """One state of one item of a curated dataset, as published by its releases.
+
+    ``kind`` names the table the item comes from (``court``, ``ressort``, ``fixed_fine``,
+    ``commune``...), ``item_key`` its natural key rendered as text (``tj-agen|2020-01-01``),
+    ``fields`` its published fields as JSON values. A release that changes an item closes the
+    open row (``retired_in``) and opens a new one: rows are never updated otherwise, so the
+    items of release N are those introduced at or before N and not retired at or before N.
+    """
+
+    __tablename__ = "refdata_release_item"
+
+    id: Mapped[int] = mapped_column(AutoId, primary_key=True, autoincrement=True)
+    dataset: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(32))
+    item_key: Mapped[str] = mapped_column(String(255))
+    fields: Mapped[dict[str, Any]] = mapped_column(JSON)
+    introduced_in: Mapped[str] = mapped_column(ForeignKey("refdata_release.id"))
+    retired_in: Mapped[str | None] = mapped_column(ForeignKey("refdata_release.id"))
+
+    __table_args__ = (
+        # At most one open state per item; closed states stay for the older releases.
+        Index(
+            "uq_refdata_release_item_open",
+            "dataset",
+            "kind",
+            "item_key",
+            unique=True,
+            sqlite_where=text("retired_in IS NULL"),
+            postgresql_where=text("retired_in IS NULL"),
+        ),
+        Index("ix_refdata_release_item_introduced_in", "introduced_in"),
+        Index("ix_refdata_release_item_retired_in", "retired_in"),
     )

@@ -36,6 +36,7 @@ from refdata.natinf_file import CONTROL_CHARACTERS
 if TYPE_CHECKING:
     from refdata.offence_source import PenaltyRecord
 from refdata.releases import (
+    ImportSummary,
     ReleaseCounts,
     begin_dataset_write,
     check_publication_order,
@@ -251,21 +252,9 @@ def import_penalties(
     new_state = {row.key: row.fields() for row in rows}
     diff = diff_states(old_state, new_state)
     if diff.is_empty:
-        return {
-            "release": latest.id if latest else None,
-            "created": False,
-            "added": 0,
-            "changed": 0,
-            "retired": 0,
-            "unchanged": diff.unchanged,
-        }
+        return ImportSummary.nothing_new(latest, diff.unchanged).as_dict()
     check_publication_order(latest, published_on)
-    counts = ReleaseCounts(
-        added=len(diff.added),
-        changed=len(diff.changed),
-        retired=len(diff.retired),
-        unchanged=diff.unchanged,
-    )
+    counts = ReleaseCounts.of(diff)
     release = create_release(
         session,
         dataset=PENALTIES_DATASET,
@@ -300,14 +289,7 @@ def import_penalties(
     )
     session.flush()
     write_penalty_files(session, release, store)
-    return {
-        "release": release.id,
-        "created": True,
-        "added": counts.added,
-        "changed": counts.changed,
-        "retired": counts.retired,
-        "unchanged": counts.unchanged,
-    }
+    return ImportSummary.published(release, counts).as_dict()
 
 
 def render_penalties_csv(versions: list[PenaltyVersion]) -> bytes:

@@ -41,8 +41,9 @@ def note_release_created() -> None:
 def tariffs_fingerprint(session: Session) -> tuple[Any, ...]:
     """The contravention class maxima offence lookups embed: a change must drop the caches.
 
-    The tariffs are loaded without creating releases, so their rows are compared directly
-    (ten-odd rows, read once per check interval).
+    A tariffs load that changes them also publishes a ``tariffs`` release (which moves the
+    release state), but the rows are compared directly too: they are what the lookups embed,
+    and ten-odd rows read once per check interval cost nothing.
     """
     from refdata.tariffs.repository import max_fines
 

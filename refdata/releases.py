@@ -24,6 +24,7 @@ from refdata import repository as repo
 from refdata.errors import ConflictError
 from refdata.models import Release
 from refdata.read_cache import note_release_created
+from refdata.versioning import StateDiff
 
 DATASET_NAME = re.compile(r"^[a-z][a-z0-9_]{1,30}$")
 
@@ -38,6 +39,41 @@ class ReleaseCounts:
     @property
     def item_count(self) -> int:
         return self.added + self.changed + self.unchanged
+
+    @classmethod
+    def of(cls, diff: StateDiff[Any]) -> ReleaseCounts:
+        return cls(len(diff.added), len(diff.changed), len(diff.retired), diff.unchanged)
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    """What an import published: the one JSON line every ``srj refdata import-...`` prints."""
+
+    release: str | None
+    created: bool
+    added: int
+    changed: int
+    retired: int
+    unchanged: int
+
+    @classmethod
+    def nothing_new(cls, latest: Release | None, unchanged: int) -> ImportSummary:
+        """No release: the content equals the latest release's (``created: false``)."""
+        return cls(latest.id if latest else None, False, 0, 0, 0, unchanged)
+
+    @classmethod
+    def published(cls, release: Release, counts: ReleaseCounts) -> ImportSummary:
+        return cls(release.id, True, counts.added, counts.changed, counts.retired, counts.unchanged)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "release": self.release,
+            "created": self.created,
+            "added": self.added,
+            "changed": self.changed,
+            "retired": self.retired,
+            "unchanged": self.unchanged,
+        }
 
 
 def begin_dataset_write(session: Session, dataset: str) -> Release | None:

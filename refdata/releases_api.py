@@ -30,11 +30,31 @@ ReleaseId = Annotated[
     Path(
         pattern=RELEASE_ID,
         description="Release identifier, e.g. `natinf-2026-10-01`",
-        openapi_examples={"natinf": {"value": "natinf-2026-10-01"}},
+        openapi_examples={
+            "natinf": {"value": "natinf-2026-10-01"},
+            "courts": {"value": "courts-2026-11-28"},
+        },
     ),
 ]
+# Every public file name (``refdata.downloads.FILE_DATASETS`` but the Latin-1 CSV, which is
+# ``offences.csv?encoding=latin-1``); a test keeps the two equal.
 FileName = Literal[
-    "offences.csv", "offences.json", "offences.parquet", "penalties.csv", "penalties.json"
+    "offences.csv",
+    "offences.json",
+    "offences.parquet",
+    "penalties.csv",
+    "penalties.json",
+    "courts.csv",
+    "ressorts.csv",
+    "courts.json",
+    "amendes_forfaitaires.csv",
+    "amendes_maximales.csv",
+    "pension_alimentaire_taux.csv",
+    "minimum_vital.csv",
+    "tariffs.json",
+    "communes.csv",
+    "successions.csv",
+    "communes.json",
 ]
 
 
@@ -43,6 +63,104 @@ CSV_EXAMPLE = (
     "Réprimée par\r\n11;Délit;ABANDON DE FAMILLE : NON PAIEMENT D'UNE PENSION OU D'UNE "
     "PRESTATION ALIMENTAIRE;ART.227-3 AL.1 C.PENAL.;ART.227-3 AL.1, ART.227-29 C.PENAL.\r\n"
 )
+
+COURTS_CSV_EXAMPLE = (
+    "id,type,name,seat_code_insee,seat_commune,parent_id,valid_from,valid_to,valid_from_basis,"
+    "source,note\r\ntj-agen,tribunal_judiciaire,Tribunal judiciaire d'Agen,47001,Agen,ca-agen,"
+    '2020-01-01,,in_force,"Loi n° 2019-222 du 23 mars 2019, art. 95, and décret n° 2019-912 du '
+    "30 août 2019: TGI become tribunaux judiciaires on 2020-01-01; Cour de cassation, Judilibre "
+    'taxonomy of courts (judilibre-search, 2026)",\r\n'
+)
+
+DOWNLOAD_DESCRIPTION = (
+    "`release_ref` is a release identifier (immutable content, cached for a year) or "
+    "`latest` (the newest release of the file's dataset; `Content-Location` names it). "
+    "Files by dataset: `natinf` — `offences.csv` in the official layout (`;`, CRLF, official "
+    "header) in UTF-8, or in the official Latin-1 encoding (Windows-1252) with "
+    "`encoding=latin-1`, `offences.json`, `offences.parquet`; `penalties` — `penalties.csv`, "
+    "`penalties.json`; `courts` — `courts.csv`, `ressorts.csv`, `courts.json`; `tariffs` — "
+    "`amendes_forfaitaires.csv`, `amendes_maximales.csv`, `pension_alimentaire_taux.csv`, "
+    "`minimum_vital.csv`, `tariffs.json`; `communes` — `communes.csv` (COG layout), "
+    "`successions.csv` (merged codes), `communes.json`. CSV files are in the layout their "
+    "importer reads, so re-importing a release's files reproduces it. Served from files "
+    "precomputed at release time, gzip-compressed when the client accepts it. `ETag` and "
+    "`X-Content-SHA256` carry the SHA-256 of the (uncompressed) file, as recorded in the "
+    "release; `If-None-Match` / `If-Modified-Since` answer 304."
+)
+DOWNLOAD_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The file",
+        "content": {
+            "text/csv": {
+                "examples": {
+                    "offences.csv": {"value": CSV_EXAMPLE},
+                    "courts.csv": {"value": COURTS_CSV_EXAMPLE},
+                }
+            },
+            "application/json": {
+                "examples": {
+                    "offences.json": {
+                        "value": {
+                            "dataset": "natinf",
+                            "release": "natinf-2026-01-26",
+                            "published_on": "2026-01-26",
+                            "count": 198,
+                            "offences": [{"natinf": 7, "version": 1, "nature": "Délit"}],
+                        }
+                    },
+                    "courts.json": {
+                        "value": {
+                            "dataset": "courts",
+                            "release": "courts-2026-11-28",
+                            "published_on": "2026-11-28",
+                            "count": 2,
+                            "courts": [
+                                {
+                                    "court_id": "tj-agen",
+                                    "type": "tribunal_judiciaire",
+                                    "name": "Tribunal judiciaire d'Agen",
+                                    "parent_id": "ca-agen",
+                                    "valid_from": "2020-01-01",
+                                    "valid_to": None,
+                                }
+                            ],
+                            "ressorts": [
+                                {
+                                    "court_id": "tj-agen",
+                                    "granularity": "departement",
+                                    "code": "47",
+                                    "scope": "territory",
+                                    "valid_from": "2011-01-01",
+                                    "valid_to": None,
+                                }
+                            ],
+                        }
+                    },
+                    "tariffs.json": {
+                        "value": {
+                            "dataset": "tariffs",
+                            "release": "tariffs-2026-11-28",
+                            "published_on": "2026-11-28",
+                            "count": 1,
+                            "max_fines": [
+                                {
+                                    "classe": 5,
+                                    "amount_eur": 1500,
+                                    "recidivism_amount_eur": 3000,
+                                    "valid_from": "2005-04-01",
+                                    "valid_to": None,
+                                }
+                            ],
+                        }
+                    },
+                }
+            },
+            "application/vnd.apache.parquet": {},
+        },
+    },
+    304: {"description": "Not modified"},
+    404: problem("Unknown release or file", "no release 'natinf-2020-01-01'", 404),
+}
 
 
 def release_payload(release: Release) -> dict[str, Any]:
@@ -93,8 +211,15 @@ def list_releases(
         str | None,
         Query(
             pattern=r"^[a-z][a-z0-9_]{1,30}$",
-            description="Only this dataset (`natinf`, `penalties`...)",
-            openapi_examples={"natinf": {"value": "natinf"}},
+            description=(
+                "Only this dataset: `natinf`, `penalties`, `courts`, `tariffs`, `communes`"
+            ),
+            openapi_examples={
+                "natinf": {"value": "natinf"},
+                "courts": {"value": "courts"},
+                "tariffs": {"value": "tariffs"},
+                "communes": {"value": "communes"},
+            },
         ),
     ] = None,
 ) -> dict[str, Any]:
@@ -177,36 +302,8 @@ def _etag_matches(header: str, sha256: str) -> bool:
     operation_id="download_bulk_file",
     tags=["downloads"],
     summary="A bulk file of a release (CSV in the official layout, JSON, Parquet)",
-    description=(
-        "`release_ref` is a release identifier (immutable content, cached for a year) or "
-        "`latest` (the newest release of the file's dataset; `Content-Location` names it). "
-        "`offences.csv` is the official layout (`;`, CRLF, official header) in UTF-8, or in the "
-        "official Latin-1 encoding (Windows-1252) with `encoding=latin-1`; re-importing it "
-        "into an empty database reproduces the release. Served from files precomputed at "
-        "release time, gzip-compressed when the client accepts it. `ETag` and "
-        "`X-Content-SHA256` carry the SHA-256 of the (uncompressed) file, as recorded in the "
-        "release; `If-None-Match` / `If-Modified-Since` answer 304."
-    ),
-    responses={
-        200: {
-            "description": "The file",
-            "content": {
-                "text/csv": {"example": CSV_EXAMPLE},
-                "application/json": {
-                    "example": {
-                        "dataset": "natinf",
-                        "release": "natinf-2026-01-26",
-                        "published_on": "2026-01-26",
-                        "count": 198,
-                        "offences": [{"natinf": 7, "version": 1, "nature": "Délit"}],
-                    }
-                },
-                "application/vnd.apache.parquet": {},
-            },
-        },
-        304: {"description": "Not modified"},
-        404: problem("Unknown release or file", "no release 'natinf-2020-01-01'", 404),
-    },
+    description=DOWNLOAD_DESCRIPTION,
+    responses=DOWNLOAD_RESPONSES,
     response_class=Response,
 )
 @router.head(
@@ -214,36 +311,8 @@ def _etag_matches(header: str, sha256: str) -> bool:
     operation_id="download_bulk_file_head",
     tags=["downloads"],
     summary="Headers of a bulk file (ETag, size, checksum) without the body",
-    description=(
-        "`release_ref` is a release identifier (immutable content, cached for a year) or "
-        "`latest` (the newest release of the file's dataset; `Content-Location` names it). "
-        "`offences.csv` is the official layout (`;`, CRLF, official header) in UTF-8, or in the "
-        "official Latin-1 encoding (Windows-1252) with `encoding=latin-1`; re-importing it "
-        "into an empty database reproduces the release. Served from files precomputed at "
-        "release time, gzip-compressed when the client accepts it. `ETag` and "
-        "`X-Content-SHA256` carry the SHA-256 of the (uncompressed) file, as recorded in the "
-        "release; `If-None-Match` / `If-Modified-Since` answer 304."
-    ),
-    responses={
-        200: {
-            "description": "The file",
-            "content": {
-                "text/csv": {"example": CSV_EXAMPLE},
-                "application/json": {
-                    "example": {
-                        "dataset": "natinf",
-                        "release": "natinf-2026-01-26",
-                        "published_on": "2026-01-26",
-                        "count": 198,
-                        "offences": [{"natinf": 7, "version": 1, "nature": "Délit"}],
-                    }
-                },
-                "application/vnd.apache.parquet": {},
-            },
-        },
-        304: {"description": "Not modified"},
-        404: problem("Unknown release or file", "no release 'natinf-2020-01-01'", 404),
-    },
+    description=DOWNLOAD_DESCRIPTION,
+    responses=DOWNLOAD_RESPONSES,
     response_class=Response,
 )
 def download(
@@ -260,7 +329,15 @@ def download(
     ],
     file_name: Annotated[
         FileName,
-        Path(description="The file", openapi_examples={"CSV": {"value": "offences.csv"}}),
+        Path(
+            description="The file (see the list above)",
+            openapi_examples={
+                "CSV": {"value": "offences.csv"},
+                "courts": {"value": "courts.csv"},
+                "tariffs": {"value": "tariffs.json"},
+                "communes": {"value": "communes.csv"},
+            },
+        ),
     ],
     encoding: Annotated[
         Literal["utf-8", "latin-1"],

@@ -1,12 +1,12 @@
-"""Every query of the reference data (offences, penalties, releases) lives here."""
+"""Every query of the reference data (offences, penalties, releases, release items) lives here."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import and_, func, insert, or_, select, text, update
+from sqlalchemy import Select, func, insert, or_, select, text, update
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from refdata.models import (
@@ -15,6 +15,7 @@ from refdata.models import (
     PenaltyVersion,
     Release,
     ReleaseFile,
+    ReleaseItem,
 )
 
 _CHUNK = 2000  # ids per IN (...) list: well under SQLite's bound-parameter limit
@@ -97,6 +98,44 @@ def state_token(session: Session) -> tuple[Any, ...]:
     return tuple(row)
 
 
+_Versioned = OffenceVersion | PenaltyVersion | ReleaseItem
+_Query = TypeVar("_Query", bound=Select[Any])
+
+
+def _insert(session: Session, model: type[_Versioned], rows: list[dict[str, Any]]) -> None:
+    for start in range(0, len(rows), _CHUNK):
+        session.execute(insert(model), rows[start : start + _CHUNK])
+
+
+def _close(session: Session, model: type[_Versioned], ids: list[int], **values: Any) -> None:
+    """Close open rows of a versioned table (``retired_in``, and ``valid_to`` for offences);
+    rows already closed stay as they are: a release never rewrites another's history."""
+    for start in range(0, len(ids), _CHUNK):
+        session.execute(
+            update(model)
+            .where(model.id.in_(ids[start : start + _CHUNK]), model.retired_in.is_(None))
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def published_by(query: _Query, model: type[_Versioned], release: Release) -> _Query:
+    """Restrict ``query`` to the rows a release publishes: introduced by it or an earlier
+    release of its dataset, and not closed by it or an earlier one (the rule every versioned
+    table of the reference data shares)."""
+    introduced = aliased(Release)
+    retired = aliased(Release)
+    return (
+        query.join(introduced, introduced.id == model.introduced_in)
+        .outerjoin(retired, retired.id == model.retired_in)
+        .where(
+            introduced.dataset == release.dataset,
+            introduced.sequence <= release.sequence,
+            or_(model.retired_in.is_(None), retired.sequence > release.sequence),
+        )
+    )
+
+
 # --- offences -------------------------------------------------------------------------------
 
 
@@ -115,39 +154,19 @@ def max_offence_versions(session: Session) -> dict[int, int]:
 
 
 def insert_offence_versions(session: Session, rows: list[dict[str, Any]]) -> None:
-    for start in range(0, len(rows), _CHUNK):
-        session.execute(insert(OffenceVersion), rows[start : start + _CHUNK])
+    _insert(session, OffenceVersion, rows)
 
 
 def close_offence_versions(
     session: Session, version_ids: list[int], *, valid_to: date, retired_in: str
 ) -> None:
-    for start in range(0, len(version_ids), _CHUNK):
-        chunk = version_ids[start : start + _CHUNK]
-        session.execute(
-            update(OffenceVersion)
-            .where(OffenceVersion.id.in_(chunk), OffenceVersion.retired_in.is_(None))
-            .values(valid_to=valid_to, retired_in=retired_in)
-            .execution_options(synchronize_session=False)
-        )
+    _close(session, OffenceVersion, version_ids, valid_to=valid_to, retired_in=retired_in)
 
 
 def offence_versions_in_release(session: Session, release: Release) -> Sequence[OffenceVersion]:
     """The versions a release publishes: introduced by it or before, not closed by it or before."""
-    introduced = aliased(Release)
-    retired = aliased(Release)
-    query = (
-        select(OffenceVersion)
-        .join(introduced, introduced.id == OffenceVersion.introduced_in)
-        .outerjoin(retired, retired.id == OffenceVersion.retired_in)
-        .where(
-            introduced.dataset == release.dataset,
-            introduced.sequence <= release.sequence,
-            or_(OffenceVersion.retired_in.is_(None), retired.sequence > release.sequence),
-        )
-        .order_by(OffenceVersion.natinf)
-    )
-    return session.scalars(query).all()
+    query = published_by(select(OffenceVersion), OffenceVersion, release)
+    return session.scalars(query.order_by(OffenceVersion.natinf)).all()
 
 
 def offence_versions(session: Session, natinf: int) -> Sequence[OffenceVersion]:
@@ -224,33 +243,45 @@ def penalties_in_force(session: Session, natinf: int, on: date) -> Sequence[Pena
 
 
 def penalties_in_release(session: Session, release: Release) -> Sequence[PenaltyVersion]:
-    introduced = aliased(Release)
-    retired = aliased(Release)
+    query = published_by(select(PenaltyVersion), PenaltyVersion, release)
     return session.scalars(
-        select(PenaltyVersion)
-        .join(introduced, introduced.id == PenaltyVersion.introduced_in)
-        .outerjoin(retired, retired.id == PenaltyVersion.retired_in)
-        .where(
-            introduced.sequence <= release.sequence,
-            and_(
-                introduced.dataset == release.dataset,
-                or_(PenaltyVersion.retired_in.is_(None), retired.sequence > release.sequence),
-            ),
-        )
-        .order_by(PenaltyVersion.natinf, PenaltyVersion.category.desc(), PenaltyVersion.kind)
+        query.order_by(PenaltyVersion.natinf, PenaltyVersion.category.desc(), PenaltyVersion.kind)
     ).all()
 
 
 def insert_penalties(session: Session, rows: list[dict[str, Any]]) -> None:
-    for start in range(0, len(rows), _CHUNK):
-        session.execute(insert(PenaltyVersion), rows[start : start + _CHUNK])
+    _insert(session, PenaltyVersion, rows)
 
 
 def retire_penalties(session: Session, ids: list[int], *, retired_in: str) -> None:
-    for start in range(0, len(ids), _CHUNK):
-        session.execute(
-            update(PenaltyVersion)
-            .where(PenaltyVersion.id.in_(ids[start : start + _CHUNK]))
-            .values(retired_in=retired_in)
-            .execution_options(synchronize_session=False)
+    _close(session, PenaltyVersion, ids, retired_in=retired_in)
+
+
+# --- items of the curated datasets (courts, tariffs, communes) -----------------------------
+
+
+def open_release_items(session: Session, dataset: str) -> Sequence[Any]:
+    """The items the latest release of ``dataset`` publishes: plain rows (id, kind, item_key,
+    fields) — a COG release holds ~40,000 of them."""
+    table = ReleaseItem.__table__
+    return session.execute(
+        select(table.c.id, table.c.kind, table.c.item_key, table.c.fields).where(
+            table.c.dataset == dataset, table.c.retired_in.is_(None)
         )
+    ).all()
+
+
+def release_items(session: Session, release: Release) -> Sequence[Any]:
+    """The items a release publishes, as plain rows (kind, item_key, fields)."""
+    query = published_by(
+        select(ReleaseItem.kind, ReleaseItem.item_key, ReleaseItem.fields), ReleaseItem, release
+    ).where(ReleaseItem.dataset == release.dataset)
+    return session.execute(query.order_by(ReleaseItem.kind, ReleaseItem.item_key)).all()
+
+
+def insert_release_items(session: Session, rows: list[dict[str, Any]]) -> None:
+    _insert(session, ReleaseItem, rows)
+
+
+def close_release_items(session: Session, ids: list[int], *, retired_in: str) -> None:
+    _close(session, ReleaseItem, ids, retired_in=retired_in)

@@ -327,7 +327,25 @@ class ReleaseDiff(BaseModel):
                         }
                     ],
                     "retired": [],
-                }
+                },
+                {
+                    # Courts, tariffs and communes: items keyed by table and natural key.
+                    "dataset": "courts",
+                    "from": "courts-2026-11-28",
+                    "to": "courts-2027-01-04",
+                    "counts": {"added": 0, "changed": 1, "retired": 0, "unchanged": 667},
+                    "added": [],
+                    "changed": [
+                        {
+                            "kind": "court",
+                            "key": "tj-agen|2020-01-01",
+                            "changes": {
+                                "seat_commune": {"from": "Agen", "to": "Agen (Lot-et-Garonne)"}
+                            },
+                        }
+                    ],
+                    "retired": [],
+                },
             ]
         },
     )

@@ -10,7 +10,6 @@ import csv
 import io
 import logging
 from collections import Counter
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -20,10 +19,11 @@ from refdata import natinf_file
 from refdata import repository as repo
 from refdata.articles import parse_references
 from refdata.bulk_files import OFFENCE_FORMATS, OffenceSnapshot, ReleaseHeader
-from refdata.errors import ImportRejectedError, NotFoundError, Problem
+from refdata.errors import ImportRejectedError, Problem
 from refdata.models import OffenceVersion, Release, ReleaseFile
 from refdata.natures import nature_of_label
 from refdata.releases import (
+    ImportSummary,
     ReleaseCounts,
     begin_dataset_write,
     check_publication_order,
@@ -39,28 +39,6 @@ log = logging.getLogger(__name__)
 NATINF_DATASET = "natinf"
 OFFENCE_FIELDS = ("nature", "qualification", "defined_by", "repressed_by")
 SUCCESSORS_HEADER = ("NATINF", "Successeur", "Source")
-
-
-@dataclass(frozen=True)
-class ImportSummary:
-    """The one JSON line ``srj refdata import-natinf`` prints."""
-
-    release: str | None
-    created: bool
-    added: int
-    changed: int
-    retired: int
-    unchanged: int
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "release": self.release,
-            "created": self.created,
-            "added": self.added,
-            "changed": self.changed,
-            "retired": self.retired,
-            "unchanged": self.unchanged,
-        }
 
 
 def offence_fields(version: OffenceVersion) -> dict[str, Any]:
@@ -195,24 +173,12 @@ def import_natinf(
 
     diff = diff_states(old_state, new_state)
     if diff.is_empty and not new_pairs:
-        return ImportSummary(
-            release=latest.id if latest else None,
-            created=False,
-            added=0,
-            changed=0,
-            retired=0,
-            unchanged=diff.unchanged,
-        )
+        return ImportSummary.nothing_new(latest, diff.unchanged)
 
     # Only a file that changes something must respect the publication order: re-importing the
     # current content is a no-op whatever date it carries.
     check_publication_order(latest, published_on)
-    counts = ReleaseCounts(
-        added=len(diff.added),
-        changed=len(diff.changed),
-        retired=len(diff.retired),
-        unchanged=diff.unchanged,
-    )
+    counts = ReleaseCounts.of(diff)
     field_changes = Counter(name for changes in diff.changed.values() for name in changes)
     release = create_release(
         session,
@@ -255,14 +221,7 @@ def import_natinf(
         "natinf release created",
         extra={"release": release.id, **counts.__dict__},
     )
-    return ImportSummary(
-        release=release.id,
-        created=True,
-        added=counts.added,
-        changed=counts.changed,
-        retired=counts.retired,
-        unchanged=counts.unchanged,
-    )
+    return ImportSummary.published(release, counts)
 
 
 def _write_versions(
@@ -332,16 +291,6 @@ def release_snapshots(session: Session, release: Release) -> list[OffenceSnapsho
 
 def release_state(session: Session, release: Release) -> dict[int, dict[str, Any]]:
     return {v.natinf: offence_fields(v) for v in repo.offence_versions_in_release(session, release)}
-
-
-def export_release(session: Session, release_id: str) -> tuple[Release, dict[str, bytes]]:
-    """The bulk files of a release, rebuilt from the database (``srj refdata export``)."""
-    release = repo.get_release(session, release_id, with_files=True)
-    if release is None or release.dataset != NATINF_DATASET:
-        raise NotFoundError(f"no NATINF release '{release_id}'")
-    header = ReleaseHeader(release.id, release.dataset, release.published_on)
-    snapshots = release_snapshots(session, release)
-    return release, {name: fmt.build(header, snapshots) for name, fmt in OFFENCE_FORMATS.items()}
 
 
 def successors_csv(pairs: list[tuple[int, int, str]]) -> bytes:

@@ -4,15 +4,16 @@ The file is validated in full before anything is written (all problems, with lin
 Loading the same file again changes nothing. Loading a newer millésime closes the versions
 that disappeared or changed (``valid_to`` = the new millésime) and opens the new ones, so the
 history of codes accumulates; population and postal codes, which are statistics rather than
-identity, are refreshed in place.
+identity, are refreshed in place. A load that changes what the millésime publishes creates a
+``communes`` release in the same transaction (``refdata.curated_releases``).
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,11 @@ from refdata.communes.index import fingerprint, record_load
 from refdata.communes.models import COMMUNE_TYPES, CogMillesime, Commune, CommuneSuccession
 from refdata.communes.service import CODE_RE
 from refdata.curated_csv import CsvRow, parse_rows, raise_if_problems
+from refdata.curated_releases import SourceFiles
 from refdata.errors import ImportRejectedError, Problem
+from refdata.releases import ImportSummary, begin_dataset_write
+from refdata.repository import latest_release
+from refdata.storage import BulkStore
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_COG_FILE = REPO_ROOT / "datasets" / "cog" / "communes.csv"
@@ -57,16 +62,23 @@ class CogLoadResult:
     unchanged: int
     successions_added: int
     successions_closed: int
+    # The release this load published (set by load_cog once the tables are synced).
+    release: ImportSummary = field(default_factory=lambda: ImportSummary(None, False, 0, 0, 0, 0))
 
     def as_dict(self) -> dict[str, Any]:
+        """The release's counts on top (items: communes and merged codes), as every import
+        prints them; the commune-level counts of the load under ``communes``."""
         return {
+            **self.release.as_dict(),
             "millesime": self.millesime.isoformat(),
-            "added": self.added,
-            "closed": self.closed,
-            "changed": self.changed,
-            "unchanged": self.unchanged,
-            "successions_added": self.successions_added,
-            "successions_closed": self.successions_closed,
+            "communes": {
+                "added": self.added,
+                "closed": self.closed,
+                "changed": self.changed,
+                "unchanged": self.unchanged,
+                "successions_added": self.successions_added,
+                "successions_closed": self.successions_closed,
+            },
         }
 
 
@@ -154,9 +166,32 @@ def _parse(
 
 
 def load_cog(
-    session: Session, path: Path = DEFAULT_COG_FILE, millesime: date = DEFAULT_MILLESIME
+    session: Session,
+    path: Path = DEFAULT_COG_FILE,
+    millesime: date = DEFAULT_MILLESIME,
+    *,
+    store: BulkStore | None = None,
+    published_on: date | None = None,
+    now: datetime | None = None,
 ) -> CogLoadResult:
-    """Validate ``path`` then bring the tables to that millésime (the caller commits)."""
+    """Validate ``path``, bring the tables to that millésime and publish a ``communes``
+    release if anything changed (the caller commits)."""
+    from refdata.curated_datasets import publish_dataset
+
+    def published(result: CogLoadResult) -> CogLoadResult:
+        # Also on the early return below: a database loaded before releases existed gets its
+        # first release from the same file.
+        release = publish_dataset(
+            session,
+            "communes",
+            sources=SourceFiles({path.name: raw}),
+            store=store,
+            published_on=published_on,
+            details={"millesime": millesime.isoformat()},
+            now=now,
+        )
+        return replace(result, release=release)
+
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
@@ -169,7 +204,12 @@ def load_cog(
     if millesime in loaded and loaded[millesime].source_sha256 == digest:
         count = loaded[millesime].communes
         record_load(session, "cog", fingerprint([millesime.isoformat().encode(), raw]))
-        return CogLoadResult(millesime, 0, 0, 0, count, 0, 0)
+        result = CogLoadResult(millesime, 0, 0, 0, count, 0, 0)
+        latest = latest_release(session, "communes")
+        if latest is not None and latest.source_sha256 == digest:
+            # Published from this very file: skip re-reading ~40,000 items to find no change.
+            return replace(result, release=ImportSummary.nothing_new(latest, latest.item_count))
+        return published(result)
     if loaded and millesime < max(loaded):
         raise ImportRejectedError(
             [
@@ -181,6 +221,7 @@ def load_cog(
             ]
         )
     wanted, successions = _parse(text, path.name)
+    begin_dataset_write(session, "communes")
     result = _apply(session, wanted, successions, millesime)
     if millesime in loaded:
         loaded[millesime].source_sha256 = digest
@@ -189,7 +230,7 @@ def load_cog(
         session.add(CogMillesime(millesime=millesime, source_sha256=digest, communes=len(wanted)))
     session.flush()
     record_load(session, "cog", fingerprint([millesime.isoformat().encode(), raw]))
-    return result
+    return published(result)
 
 
 def _apply(

@@ -4,14 +4,15 @@ Both files are validated in full — formats, vocabularies, overlapping versions
 ressorts that point to no court, seats that are not communes of the COG — and every problem
 is reported with its file and line. Only then are the tables made equal to the files (rows
 keyed by court and start date; absent rows deleted), so a re-load of the same files changes
-nothing and a failed load changes nothing either.
+nothing and a failed load changes nothing either. A load that changes what the courts
+publish creates a ``courts`` release in the same transaction (``refdata.curated_releases``).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,10 @@ from refdata.courts.models import (
     CourtVersion,
 )
 from refdata.curated_csv import CsvRow, raise_if_problems, read_rows
+from refdata.curated_releases import SourceFiles
 from refdata.errors import ImportRejectedError, Problem
+from refdata.releases import ImportSummary, begin_dataset_write
+from refdata.storage import BulkStore
 from refdata.tariffs.models import VALID_FROM_BASES
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -67,9 +71,11 @@ RESSORT_COLUMNS = (
 class CourtsLoadResult:
     courts: dict[str, int]
     ressorts: dict[str, int]
+    # The release this load published (``created: false`` and the current one if none).
+    release: ImportSummary
 
     def as_dict(self) -> dict[str, Any]:
-        return {"court_versions": self.courts, "ressorts": self.ressorts}
+        return {**self.release.as_dict(), "court_versions": self.courts, "ressorts": self.ressorts}
 
 
 def _court(row: CsvRow) -> dict[str, Any]:
@@ -251,20 +257,33 @@ def _sync(
     return counts
 
 
-def load_courts(session: Session, directory: Path = DEFAULT_DIRECTORY) -> CourtsLoadResult:
-    """Validate both files against each other and the COG, then sync (the caller commits)."""
+def load_courts(
+    session: Session,
+    directory: Path = DEFAULT_DIRECTORY,
+    *,
+    store: BulkStore | None = None,
+    published_on: date | None = None,
+    now: datetime | None = None,
+) -> CourtsLoadResult:
+    """Validate both files against each other and the COG, sync, and publish a release if
+    anything changed (the caller commits). ``published_on`` defaults to today in France."""
+    from refdata.curated_datasets import publish_dataset
+
     courts, ressorts = parse_directory(session, directory)
-    record_load(
+    sources = SourceFiles(
+        {name: (directory / name).read_bytes() for name in (COURTS_FILE, RESSORTS_FILE)}
+    )
+    # Serialise concurrent loads before the sync, not only before the release.
+    begin_dataset_write(session, "courts")
+    record_load(session, "courts", fingerprint(sources.files.values()))
+    court_counts = _sync(session, CourtVersion, ("court_id", "valid_from"), courts)
+    ressort_counts = _sync(
         session,
-        "courts",
-        fingerprint((directory / name).read_bytes() for name in (COURTS_FILE, RESSORTS_FILE)),
+        CourtRessort,
+        ("court_id", "granularity", "code", "scope", "valid_from"),
+        ressorts,
     )
-    return CourtsLoadResult(
-        courts=_sync(session, CourtVersion, ("court_id", "valid_from"), courts),
-        ressorts=_sync(
-            session,
-            CourtRessort,
-            ("court_id", "granularity", "code", "scope", "valid_from"),
-            ressorts,
-        ),
+    release = publish_dataset(
+        session, "courts", sources=sources, store=store, published_on=published_on, now=now
     )
+    return CourtsLoadResult(courts=court_counts, ressorts=ressort_counts, release=release)

@@ -5,6 +5,8 @@ Each file's rows are keyed by their natural key (e.g. class + category + kind + 
 rows absent from the files are deleted, changed rows updated, new rows inserted. Curated
 files are the source of truth for these tables, so a correction in a file is a correction in
 the database (the history of amounts lives in the rows' validity intervals, not in edits).
+A load that changes what the tariffs publish creates a ``tariffs`` release in the same
+transaction (``refdata.curated_releases``).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date, datetime
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -21,7 +24,10 @@ from sqlalchemy.orm import Session
 
 from refdata.communes.index import fingerprint, record_load
 from refdata.curated_csv import CsvRow, raise_if_problems, read_rows
+from refdata.curated_releases import SourceFiles
 from refdata.errors import ImportRejectedError, Problem
+from refdata.releases import begin_dataset_write
+from refdata.storage import BulkStore
 from refdata.tariffs.models import (
     CUSTODY_TYPES,
     FIXED_FINE_KINDS,
@@ -248,12 +254,28 @@ def _sync(session: Session, table: _Table, wanted: list[dict[str, Any]]) -> Load
     return LoadCounts(added, changed, len(stale), unchanged)
 
 
-def load_tariffs(session: Session, directory: Path = DEFAULT_DIRECTORY) -> dict[str, Any]:
-    """Validate the four files, then sync the tables (the caller's transaction commits)."""
+def load_tariffs(
+    session: Session,
+    directory: Path = DEFAULT_DIRECTORY,
+    *,
+    store: BulkStore | None = None,
+    published_on: date | None = None,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """Validate the four files, sync the tables and publish a release if anything changed
+    (the caller's transaction commits).
+
+    Returns the release summary (``release``, ``created``, ``added``, ``changed``,
+    ``retired``, ``unchanged``: items published) and the per-table sync counts (``tables``).
+    """
+    from refdata.curated_datasets import publish_dataset
+
     parsed = parse_directory(directory)
-    record_load(
-        session, "tariffs", fingerprint((directory / name).read_bytes() for name in FILES.values())
-    )
+    sources = SourceFiles({name: (directory / name).read_bytes() for name in FILES.values()})
+    begin_dataset_write(session, "tariffs")
+    record_load(session, "tariffs", fingerprint(sources.files.values()))
     per_table = {name: _sync(session, TABLES[name], rows) for name, rows in parsed.items()}
-    total = sum(per_table.values(), LoadCounts())
-    return {**total.as_dict(), "tables": {k: v.as_dict() for k, v in per_table.items()}}
+    release = publish_dataset(
+        session, "tariffs", sources=sources, store=store, published_on=published_on, now=now
+    )
+    return {**release.as_dict(), "tables": {k: v.as_dict() for k, v in per_table.items()}}

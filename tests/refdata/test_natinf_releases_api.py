@@ -38,7 +38,11 @@ def two_releases(import_rows: ImportRows) -> None:
 
 def test_list_and_get_releases(client: TestClient, two_releases: None) -> None:
     items = client.get("/v1/releases").json()["items"]
-    assert [r["id"] for r in items] == ["natinf-2026-10-01", "natinf-2026-07-01"]
+    # Courts, tariffs and communes releases of the test database are listed too.
+    natinf = [r["id"] for r in items if r["dataset"] == "natinf"]
+    assert natinf == ["natinf-2026-10-01", "natinf-2026-07-01"]
+    items = client.get("/v1/releases", params={"dataset": "natinf"}).json()["items"]
+    assert [r["id"] for r in items] == natinf
     assert client.get("/v1/releases", params={"dataset": "penalties"}).json()["items"] == []
     release = client.get("/v1/releases/natinf-2026-10-01").json()
     assert release["previous_id"] == "natinf-2026-07-01"
@@ -320,8 +324,9 @@ def test_csv_download_reimports_into_an_empty_database_to_the_same_release(
         "/v1/downloads/natinf-2026-10-01/offences.csv", params={"encoding": "latin-1"}
     ).content
     # Empty the reference data (inside the test's transaction, rolled back afterwards).
-    for model in (OffenceSuccessor, ReleaseFile, OffenceVersion, Release):
+    for model in (OffenceSuccessor, ReleaseFile, OffenceVersion):
         db_session.execute(delete(model))
+    db_session.execute(delete(Release).where(Release.dataset == "natinf"))
     summary = import_natinf(db_session, downloaded, published_on=date(2026, 10, 1), store=store)
     assert summary.release == "natinf-2026-10-01"
     assert release_state(db_session, repo.get_release(db_session, summary.release)) == original

@@ -26,18 +26,46 @@ def fresh_database(
     get_settings.cache_clear()
 
 
-def test_imports_in_order_then_again_with_no_change(fresh_database: str) -> None:
+def test_imports_in_order_then_again_with_no_change(fresh_database: str, tmp_path: Path) -> None:
     runner = CliRunner()
     first = runner.invoke(app, ["refdata", "import-cog"])
     assert first.exit_code == 0, first.output
-    assert json.loads(first.stdout)["added"] == 37590
+    cog = json.loads(first.stdout)
+    assert cog["communes"]["added"] == 37590
+    # The release's items: the communes and the merged codes they absorbed.
+    assert cog["created"] is True
+    assert cog["release"].startswith("communes-")
+    assert cog["added"] == 37590 + cog["communes"]["successions_added"]
     courts = runner.invoke(app, ["refdata", "import-courts"])
     assert courts.exit_code == 0, courts.output
     assert json.loads(courts.stdout)["court_versions"]["added"] > 300
+    assert json.loads(courts.stdout)["release"].startswith("courts-")
     tariffs = runner.invoke(app, ["refdata", "import-tariffs"])
     assert tariffs.exit_code == 0, tariffs.output
+    first_tariffs = json.loads(tariffs.stdout)
     again = runner.invoke(app, ["refdata", "import-tariffs"])
-    assert json.loads(again.stdout)["added"] == 0
+    assert json.loads(again.stdout) | {"tables": None} == {
+        "release": first_tariffs["release"],
+        "created": False,
+        "added": 0,
+        "changed": 0,
+        "retired": 0,
+        "unchanged": first_tariffs["added"],
+        "tables": None,
+    }
+    # The release's bulk files, rebuilt from the database, match the checksums recorded.
+    export = runner.invoke(
+        app, ["refdata", "export", "latest", "--dataset", "courts", "--output", str(tmp_path)]
+    )
+    assert export.exit_code == 0, export.output
+    exported = json.loads(export.stdout)
+    assert exported["release"] == json.loads(courts.stdout)["release"]
+    assert sorted(Path(f["file"]).name.split("-", 4)[-1] for f in exported["files"]) == [
+        "courts.csv",
+        "courts.json",
+        "ressorts.csv",
+    ]
+    assert all(f["matches_release"] for f in exported["files"])
 
 
 def test_courts_before_the_cog_are_refused(fresh_database: str) -> None:

@@ -28,7 +28,9 @@ def _count(session: Session, model: type[FixedFine] | type[MaxFine]) -> int:
 
 def test_reloading_the_curated_files_changes_nothing(db_session: Session) -> None:
     result = load_tariffs(db_session)
-    assert (result["added"], result["changed"], result["removed"]) == (0, 0, 0)
+    assert (result["added"], result["changed"], result["retired"]) == (0, 0, 0)
+    assert result["created"] is False
+    assert result["release"].startswith("tariffs-")
     assert result["unchanged"] > 60
 
 
@@ -76,4 +78,5 @@ def test_a_corrected_amount_is_updated_and_reported(db_session: Session, tmp_pat
     path.write_text(text.replace("\n4,750,,2005-04-01", "\n4,751,,2005-04-01"), encoding="utf-8")
     result = load_tariffs(db_session, directory)
     assert result["tables"]["max_fines"]["changed"] == 1
-    assert result["added"] == result["removed"] == 0
+    assert result["added"] == result["retired"] == 0
+    assert (result["created"], result["changed"]) == (True, 1)
