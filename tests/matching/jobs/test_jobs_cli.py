@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
-from matching import jobs
+from matching import report
 from matching.cli import app
 from matching.records import CANONICAL_COLUMNS
 
@@ -419,7 +419,8 @@ def test_crash_mid_job_leaves_previous_output_intact(
     def crash(*args: object, **kwargs: object) -> None:
         raise RuntimeError("disk full while writing the report")
 
-    monkeypatch.setattr(jobs.report_module, "render", crash)
+    # The jobs import the report module when they write one: patch it where it lives.
+    monkeypatch.setattr(report, "render", crash)
     with pytest.raises(RuntimeError, match="disk full"):
         run(
             "dedupe",
