@@ -202,6 +202,11 @@ class _Consistency:
         if cannot and any((min(x, y), max(x, y)) in cannot for x in xs for y in ys):
             return "cannot_link"
         probability = self.probability
+        pairs = len(xs) * len(ys)
+        # Probabilities are non-negative, so once the known ones reach the review share of
+        # all cross pairs the groups may merge whatever the rest (and, without a scorer,
+        # the mean over fewer known pairs is higher still): big groups stop half way.
+        enough = self.review_probability * pairs
         known_sum = 0.0
         missing: list[tuple[int, int]] = []
         for x in xs:
@@ -212,7 +217,8 @@ class _Consistency:
                     missing.append(key)
                 else:
                     known_sum += p
-        pairs = len(xs) * len(ys)
+            if known_sum >= enough:
+                return None
         if self.scorer is None or self.standardised is None:
             total = pairs - len(missing)  # unscored pairs are left out of the mean
             if total == 0:
