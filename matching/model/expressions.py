@@ -396,6 +396,16 @@ def from_json(data: Mapping[str, Any]) -> Expr:
     return cls(**args)
 
 
+def columns_of(expr: Expr) -> set[str]:
+    """The standardised columns a condition reads."""
+    if isinstance(expr, And | Or):
+        return set().union(*(columns_of(item) for item in expr.items))
+    if isinstance(expr, Not):
+        return columns_of(expr.item)
+    found = {getattr(expr, "a", None), getattr(expr, "b", None)}
+    return {name for name in found if isinstance(name, str)}
+
+
 def either(*items: Expr) -> Expr:
     return Or(tuple(items))
 

@@ -16,6 +16,7 @@ from splink import Linker
 
 from matching.model.artefact import TrainedModel
 from matching.model.engine import as_standardised, default_db_api, dialect_of, register, to_arrow
+from matching.model.expressions import columns_of
 
 PAIR_COLUMNS = ("record_id_l", "record_id_r", "match_weight", "match_probability")
 # Dataset names of a link job (not "left"/"right": SQL keywords in generated queries).
@@ -35,11 +36,31 @@ def _linker(
     settings = model.splink_settings(
         dialect_of(db_api), prior=prior, link_type=link_type, retain_intermediate=detail
     )
-    linker = Linker(frames, settings, log_level=None)
+    # No settings validation: it parses every SQL condition to log unknown columns (~1 s);
+    # the model's conditions are generated from the standardised schema and tested.
+    linker = Linker(frames, settings, log_level=None, validate_settings=False)
     for column, tf in model.term_frequencies.items():
         lookup = register(db_api, tf.as_arrow(column))
         linker.table_management.register_term_frequency_lookup(lookup, column)
     return linker
+
+
+def _scored_columns(model: TrainedModel, table: pa.Table) -> pa.Table:
+    """Only the columns the model's blocking rules and comparisons read (and the record id).
+
+    Splink joins every registered column onto both sides of each blocked pair: the
+    standardised table's other columns (source, flags, blocking keys of other rules...)
+    made that join carry half again as many bytes for nothing.
+    """
+    needed = {"record_id"}
+    for spec in model.comparisons:
+        for level in spec.levels:
+            needed |= columns_of(level.condition)
+            if level.tf_column:
+                needed.add(level.tf_column)
+    for rule in model.blocking:
+        needed.update(rule.columns)
+    return table.select([name for name in table.column_names if name in needed])
 
 
 def _threshold(model: TrainedModel, threshold_match_probability: float | None) -> float | None:
@@ -79,7 +100,7 @@ def predict(
     linker = _linker(
         model,
         db_api,
-        register(db_api, table),
+        register(db_api, table if detail else _scored_columns(model, table)),
         prior=model.prior(population_size or table.num_rows),
         link_type="dedupe_only",
         detail=detail,
@@ -108,6 +129,9 @@ def link(
     """
     left_table, right_table = as_standardised(left), as_standardised(right)
     db_api = db_api or default_db_api()
+    if not detail:
+        left_table = _scored_columns(model, left_table)
+        right_table = _scored_columns(model, right_table)
     frames = [register(db_api, left_table, LEFT), register(db_api, right_table, RIGHT)]
     size = population_size or (left_table.num_rows + right_table.num_rows)
     linker = _linker(
@@ -151,6 +175,7 @@ def score_sample_against_all(
     rng = np.random.default_rng(seed)
     size = min(sample_records, table.num_rows)
     rows = np.sort(rng.choice(table.num_rows, size=size, replace=False))
+    table = _scored_columns(model, table)
     sample = table.take(pa.array(rows))
     db_api = default_db_api()
     frames = [register(db_api, sample, LEFT), register(db_api, table, RIGHT)]
