@@ -178,13 +178,17 @@ class _Consistency:
 
     def __init__(
         self,
-        probability: dict[tuple[int, int], float],
+        probability: dict[int, float],
+        size: int,
         review: float,
         cannot: set[tuple[int, int]],
         scorer: Any,
         standardised: _Rows | None,
     ) -> None:
-        self.probability = probability  # (low, high) position pair -> match probability
+        # Pair (low, high) of record positions -> match probability, keyed low * size + high:
+        # an int key takes a third of a tuple's memory (millions of pairs at 1M records).
+        self.probability = probability
+        self.size = size
         self.review_probability = review
         self.cannot = cannot
         self.scorer = scorer
@@ -201,17 +205,17 @@ class _Consistency:
         cannot = self.cannot
         if cannot and any((min(x, y), max(x, y)) in cannot for x in xs for y in ys):
             return "cannot_link"
-        probability = self.probability
+        probability, size = self.probability, self.size
         pairs = len(xs) * len(ys)
         # Probabilities are non-negative, so once the known ones reach the review share of
         # all cross pairs the groups may merge whatever the rest (and, without a scorer,
         # the mean over fewer known pairs is higher still): big groups stop half way.
         enough = self.review_probability * pairs
         known_sum = 0.0
-        missing: list[tuple[int, int]] = []
+        missing: list[int] = []
         for x in xs:
             for y in ys:
-                key = (x, y) if x < y else (y, x)
+                key = x * size + y if x < y else y * size + x
                 p = probability.get(key)
                 if p is None:
                     missing.append(key)
@@ -232,7 +236,9 @@ class _Consistency:
             return "weak_link"
         rows, weight_of = self.standardised, self.scorer.match_weight
         scored = _probabilities(
-            np.asarray([weight_of(rows[a], rows[b]) for a, b in missing], dtype=np.float64)
+            np.asarray(
+                [weight_of(rows[k // size], rows[k % size]) for k in missing], dtype=np.float64
+            )
         ).tolist()
         # A pair scored once keeps its probability: a later merge attempt may ask again.
         probability.update(zip(missing, scored, strict=True))
@@ -343,16 +349,18 @@ def cluster(
         # Probabilities of the scored pairs inside the components to rebuild (the only
         # ones the consistency test reads); the first row wins if a pair comes twice.
         within = np.flatnonzero(rebuild_mask[left] & (labels[left] == labels[right]))
-        low = np.minimum(left[within], right[within]).tolist()
-        high = np.maximum(left[within], right[within]).tolist()
+        low = np.minimum(left[within], right[within])
+        high = np.maximum(left[within], right[within])
         probability = dict(
             zip(
-                reversed(list(zip(low, high, strict=True))),
+                reversed((low * np.int64(size) + high).tolist()),
                 reversed(_probabilities(weight[within]).tolist()),
                 strict=True,
             )
         )
-        consistency = _Consistency(probability, thresholds.review, cannot, scorer, standardised)
+        consistency = _Consistency(
+            probability, size, thresholds.review, cannot, scorer, standardised
+        )
         edges = within[strong[within]]
         edges = edges[np.lexsort((right[edges], left[edges], -weight[edges]))]
         # Each member's group label (a dict, and an array for vectorised tests) and each
