@@ -190,7 +190,7 @@ class RegistryRepository:
             # A join on unnested arrays: index lookups whatever the statistics say, and one
             # plan for any batch size (IN lists of a thousand parameters got generic plans
             # that scanned the whole table once the statement was prepared).
-            stmt = text(
+            pg_stmt = text(
                 "SELECT r.id, r.source, r.ref_hmac, r.ref_key_id, r.traits_digest, "
                 "r.std_version, l.person_id, l.origin, l.match_probability "
                 "FROM unnest(CAST(:sources AS varchar[]), CAST(:hmacs AS bytea[])) "
@@ -202,7 +202,7 @@ class RegistryRepository:
             ordered = sorted(wanted)
             for chunk in _chunks(ordered):
                 params = {"sources": [s for s, _ in chunk], "hmacs": [h for _, h in chunk]}
-                for row in self.session.execute(stmt, params):
+                for row in self.session.execute(pg_stmt, params):
                     key = (row.source, bytes(row.ref_hmac))
                     found[key] = ExistingRecord(
                         row.id,
