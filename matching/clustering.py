@@ -31,6 +31,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from matching.graph import connected_labels
 from matching.model.artefact import TrainedModel
 from matching.model.thresholds import Thresholds
 
@@ -88,29 +89,6 @@ class _UnionFind:
             if np.array_equal(jumped, labels):
                 return labels
             labels = jumped
-
-
-def _components(size: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """Connected components, each node labelled by its smallest node (vectorised).
-
-    Min-label propagation with pointer jumping: a few dozen numpy passes for millions of
-    edges, where a Python union-find loop takes seconds per million.
-    """
-    labels = np.arange(size, dtype=np.int64)
-    if len(left) == 0:
-        return labels
-    while True:
-        low = np.minimum(labels[left], labels[right])
-        before = labels.copy()
-        np.minimum.at(labels, left, low)
-        np.minimum.at(labels, right, low)
-        while True:
-            jumped = labels[labels]
-            if np.array_equal(jumped, labels):
-                break
-            labels = jumped
-        if np.array_equal(before, labels):
-            return labels
 
 
 def _record_ids(records: Any) -> list[str]:
@@ -313,7 +291,7 @@ def cluster(
 
     strong = weight >= thresholds.auto_link_weight
     must_array = np.asarray(must, dtype=np.int64).reshape(-1, 2)
-    labels = _components(
+    labels = connected_labels(
         size,
         np.concatenate([left[strong], must_array[:, 0]]),
         np.concatenate([right[strong], must_array[:, 1]]),

@@ -35,6 +35,8 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from matching.graph import connected_labels
+
 IntArray = npt.NDArray[np.int64]
 
 
@@ -160,30 +162,6 @@ def cluster_metrics(cluster: IntArray, person: IntArray) -> ClusterMetrics:
         clusters=len(np.unique(cluster)),
         persons=persons,
     )
-
-
-def connected_labels(n_nodes: int, left: IntArray, right: IntArray) -> IntArray:
-    """Connected components of an undirected graph: each node labelled by its smallest node.
-
-    Min-label propagation with pointer jumping, vectorised: a few dozen numpy passes for
-    millions of edges.
-    """
-    labels = np.arange(n_nodes, dtype=np.int64)
-    if len(left) == 0:
-        return labels
-    while True:
-        low = np.minimum(labels[left], labels[right])
-        before = labels.copy()
-        np.minimum.at(labels, left, low)
-        np.minimum.at(labels, right, low)
-        # Pointer jumping: a label points at a node whose own label may be smaller.
-        while True:
-            jumped = labels[labels]
-            if np.array_equal(jumped, labels):
-                break
-            labels = jumped
-        if np.array_equal(before, labels):
-            return labels
 
 
 @dataclass(frozen=True)
