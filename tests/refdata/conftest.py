@@ -17,6 +17,12 @@ from tests.refdata.natinf_samples import Row, natinf_bytes
 
 
 @pytest.fixture
+def own_database(database_url: str, database_factory: Callable[[str], str]) -> str:
+    """A database of the test's own, same backend (for tests that commit)."""
+    return database_factory("postgresql" if database_url.startswith("postgresql") else "sqlite")
+
+
+@pytest.fixture
 def store(settings: Settings) -> BulkStore:
     # The same place the API serves downloads from.
     return BulkStore(settings.data_dir / "downloads")

@@ -6,8 +6,6 @@ These tests commit, so they run on a database of their own per backend.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -19,12 +17,8 @@ from refdata.models import OffenceVersion, Release
 from refdata.service import ImportSummary, import_natinf
 from refdata.storage import BulkStore
 from srj.db import make_engine, make_session_factory, session_scope
+from tests.refdata.concurrency import run_together
 from tests.refdata.natinf_samples import ALL_ROWS, OFFICIAL, natinf_bytes
-
-
-@pytest.fixture
-def own_database(database_url: str, database_factory: Callable[[str], str]) -> str:
-    return database_factory("postgresql" if database_url.startswith("postgresql") else "sqlite")
 
 
 def _counts(url: str) -> tuple[int, int]:
@@ -43,25 +37,12 @@ def test_concurrent_imports_of_one_file_create_one_release(
     factory = make_session_factory(engine, write=True)
     store = BulkStore(tmp_path / "downloads")
     data = natinf_bytes(ALL_ROWS)
-    barrier = threading.Barrier(4)
-    results: list[ImportSummary] = []
-    errors: list[BaseException] = []
 
-    def run() -> None:
-        try:
-            barrier.wait()
-            with session_scope(factory) as session:
-                results.append(
-                    import_natinf(session, data, published_on=date(2026, 7, 1), store=store)
-                )
-        except BaseException as exc:  # reported below, not swallowed
-            errors.append(exc)
+    def load() -> ImportSummary:
+        with session_scope(factory) as session:
+            return import_natinf(session, data, published_on=date(2026, 7, 1), store=store)
 
-    threads = [threading.Thread(target=run) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
+    results, errors = run_together(4, load)
     engine.dispose()
     assert errors == []
     assert sorted(r.created for r in results) == [False, False, False, True]

@@ -6,12 +6,9 @@ release): without it, two first loads on PostgreSQL would both insert the same r
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import func, select
 
 from refdata.models import Release
@@ -19,11 +16,7 @@ from refdata.storage import BulkStore
 from refdata.tariffs.loader import load_tariffs
 from refdata.tariffs.models import FixedFine
 from srj.db import make_engine, make_session_factory, session_scope
-
-
-@pytest.fixture
-def own_database(database_url: str, database_factory: Callable[[str], str]) -> str:
-    return database_factory("postgresql" if database_url.startswith("postgresql") else "sqlite")
+from tests.refdata.concurrency import run_together
 
 
 def test_concurrent_loads_of_the_same_files_publish_one_release(
@@ -32,23 +25,12 @@ def test_concurrent_loads_of_the_same_files_publish_one_release(
     engine = make_engine(own_database)
     factory = make_session_factory(engine, write=True)
     store = BulkStore(tmp_path / "downloads")
-    barrier = threading.Barrier(3)
-    results: list[dict[str, Any]] = []
-    errors: list[BaseException] = []
 
-    def run() -> None:
-        try:
-            barrier.wait()
-            with session_scope(factory) as session:
-                results.append(load_tariffs(session, store=store))
-        except BaseException as exc:  # reported below, not swallowed
-            errors.append(exc)
+    def load() -> dict[str, Any]:
+        with session_scope(factory) as session:
+            return load_tariffs(session, store=store)
 
-    threads = [threading.Thread(target=run) for _ in range(3)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
+    results, errors = run_together(3, load)
     with engine.connect() as conn:
         releases = conn.execute(select(Release.id).where(Release.dataset == "tariffs")).all()
         fines = conn.scalar(select(func.count()).select_from(FixedFine))
