@@ -73,7 +73,7 @@ def fr_percent(value: float | None, digits: int = 1) -> str:
     """
     if value is None:
         return "—"
-    step = 10.0 ** -digits
+    step = 10.0**-digits
     shown = round(value * 100, digits)
     if value < 1 and shown >= 100:
         return "> " + fr_number(100 - step, digits) + " %"

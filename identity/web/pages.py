@@ -545,7 +545,13 @@ def _person_page(
     except PersonMergedError as exc:
         return _redirect(f"/revue/personnes/{quote(exc.survivor)}?depuis={quote(exc.person_id)}")
     except InvalidPersonIdError as exc:
-        return _error(request, session, 404, "Identifiant invalide", str(exc))
+        return _error(
+            request,
+            session,
+            404,
+            "Identifiant invalide",
+            exc.french[:1].upper() + exc.french[1:] + ".",
+        )
     except PersonNotFoundError:
         return _error(
             request, session, 404, "Personne inconnue", "Aucune personne n'a cet identifiant."
@@ -610,7 +616,7 @@ async def undo_merge_page(
             person_id, fields["merged_person_id"], fields["reason"], session.principal
         )
     except InvalidPersonIdError as exc:
-        return again(422, f"Identifiant invalide : {exc}")
+        return again(422, f"Identifiant invalide : {exc.french}.")
     except ReviewNotFoundError:
         return again(404, "Personne inconnue.")
     except SplitConflictError as exc:

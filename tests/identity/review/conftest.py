@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from page_helpers import bearer, login
 from registry_helpers import record_id_of
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -106,3 +107,11 @@ def read_review(client: TestClient, reviewer: dict[str, str]) -> Callable[[int],
         return response.json()
 
     return read
+
+
+@pytest.fixture
+def web(client: TestClient, token: Callable[..., dict[str, str]]) -> TestClient:
+    """The test client with a reviewer (alice) signed in on the pages."""
+    response = login(client, bearer(token, "reviewer", "alice"))
+    assert response.status_code == 303
+    return client

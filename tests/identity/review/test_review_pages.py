@@ -3,42 +3,16 @@
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
-import pytest
 from fastapi.testclient import TestClient
+from page_helpers import bearer as _bearer
+from page_helpers import hidden as _hidden
+from page_helpers import login
 
 from identity.web.session import SESSION_COOKIE
-
-
-def _bearer(token: Callable[..., dict[str, str]], role: str, subject: str) -> str:
-    return token(role, subject=subject)["Authorization"].removeprefix("Bearer ")
-
-
-def _hidden(html: str, name: str) -> str:
-    match = re.search(rf'name="{name}" value="([^"]*)"', html)
-    assert match, name
-    return match.group(1)
-
-
-def login(client: TestClient, bearer: str, suite: str = "/revue/") -> Any:
-    page = client.get(f"/revue/connexion?suite={suite}")
-    assert page.status_code == 200
-    return client.post(
-        "/revue/connexion",
-        data={"token": bearer, "csrf_token": _hidden(page.text, "csrf_token"), "suite": suite},
-        follow_redirects=False,
-    )
-
-
-@pytest.fixture
-def web(client: TestClient, token: Callable[..., dict[str, str]]) -> TestClient:
-    response = login(client, _bearer(token, "reviewer", "alice"))
-    assert response.status_code == 303
-    return client
 
 
 def test_pages_need_a_session_and_login_sets_a_strict_httponly_cookie(
