@@ -34,7 +34,11 @@ STAGES = {
 }
 
 
-def _parse_rates(values: list[str]) -> ErrorRates:
+def _parse_rates(values: list[str], profile: str = "default") -> ErrorRates:
+    try:
+        base = ErrorRates.profile(profile)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
     rates: dict[str, float] = {}
     for item in values:
         name, sep, value = item.partition("=")
@@ -45,7 +49,7 @@ def _parse_rates(values: list[str]) -> ErrorRates:
         except ValueError:
             raise typer.BadParameter(f"{item!r}: {value!r} is not a number") from None
     try:
-        return ErrorRates.from_mapping(rates)
+        return ErrorRates.from_mapping(rates, base=base)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
 
@@ -66,6 +70,13 @@ def synth(
     ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Random seed: same seed, same files.")] = 0,
     csv: Annotated[bool, typer.Option("--csv", help="Also write records.csv.")] = False,
+    profile: Annotated[
+        str,
+        typer.Option(
+            "--profile",
+            help="Error profile: default, or stress (clerks' habits the default lacks).",
+        ),
+    ] = "default",
     rate: Annotated[
         list[str] | None,
         typer.Option("--rate", help="Override an error rate, NAME=RATE (repeatable)."),
@@ -82,6 +93,7 @@ def synth(
     * `srj datasets synth --persons 10000 --seed 42 --out var/synth-10k`
     * `srj datasets synth --records 1000000 --seed 1 --out var/synth-1m --csv`
     * `srj datasets synth --persons 500 --seed 3 --out /tmp/s --rate faute_nom=0.2`
+    * `srj datasets synth --records 400000 --seed 2 --profile stress --out var/stress-400k`
 
     Missing values are empty strings. Error names for `--rate`: see
     `matching/synthetic/README.md`.
@@ -93,7 +105,7 @@ def synth(
             raise typer.BadParameter(f"{name} must be a positive integer, got {value}")
     if seed < 0:
         raise typer.BadParameter(f"--seed must be a non-negative integer, got {seed}")
-    error_rates = _parse_rates(rate or [])
+    error_rates = _parse_rates(rate or [], profile)
     try:
         check_writable(out, overwrite=overwrite)
     except OutputError as exc:

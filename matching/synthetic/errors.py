@@ -8,7 +8,7 @@ per-error counts (eligible, applied) go to the manifest so that rates can be che
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -153,6 +153,52 @@ class ErrorLog:
     per_record: list[list[str]]
     eligible: dict[str, int] = field(default_factory=dict)
     applied: dict[str, int] = field(default_factory=dict)
+
+
+Applier = Callable[[int, Sequence[float]], bool]
+
+
+def run_errors(
+    names: Sequence[str],
+    appliers: Mapping[str, Applier],
+    fast_eligibility: Mapping[str, Callable[[int], bool]],
+    touched_columns: Mapping[str, tuple[str, ...]],
+    rng: np.random.Generator,
+    rates: ErrorRates,
+    log: ErrorLog,
+    cols: dict[str, list[str]],
+    n: int,
+) -> None:
+    """Draw and apply each error in ``names`` order; count eligible and applied records."""
+    rate_of = rates.as_dict()
+    for name in names:
+        rate = rate_of[name]
+        draws = rng.random(n)
+        drawn = np.flatnonzero(draws < rate).tolist()
+        apply = appliers[name]
+        applied = 0
+        for i, u in zip(drawn, rng.random((len(drawn), 3)).tolist(), strict=True):
+            if apply(i, u):
+                applied += 1
+                log.per_record[i].append(name)
+        # Records not drawn: would they have been eligible? (A drawn record that did not get
+        # the error was not eligible.)
+        rest = np.flatnonzero(draws >= rate).tolist()
+        fast = fast_eligibility.get(name)
+        if fast is not None:
+            eligible = applied + sum(map(fast, rest))
+        else:
+            eligible = applied
+            touched = touched_columns[name]
+            for i in rest:
+                # Try the error with neutral choices, then restore what it may have touched.
+                saved = [cols[c][i] for c in touched]
+                if apply(i, NEUTRAL_CHOICES):
+                    eligible += 1
+                for c, value in zip(touched, saved, strict=True):
+                    cols[c][i] = value
+        log.eligible[name] = eligible
+        log.applied[name] = applied
 
 
 def apply_errors(
@@ -377,35 +423,7 @@ def apply_errors(
         "date_partielle": lambda i: bool(_FULL_DATE.match(cols["date_naissance"][i])),
         "champ_manquant": lambda i: any(cols[c][i] for g in MISSING_FIELD_GROUPS for c in g),
     }
-    rate_of = rates.as_dict()
-    for name in ERROR_ORDER:
-        rate = rate_of[name]
-        draws = rng.random(n)
-        drawn = np.flatnonzero(draws < rate).tolist()
-        apply = appliers[name]
-        applied = 0
-        for i, u in zip(drawn, rng.random((len(drawn), 3)).tolist(), strict=True):
-            if apply(i, u):
-                applied += 1
-                log.per_record[i].append(name)
-        # Records not drawn: would they have been eligible? (A drawn record that did not get
-        # the error was not eligible.)
-        rest = np.flatnonzero(draws >= rate).tolist()
-        fast = fast_eligibility.get(name)
-        if fast is not None:
-            eligible = applied + sum(map(fast, rest))
-        else:
-            eligible = applied
-            touched = TOUCHED_COLUMNS[name]
-            for i in rest:
-                # Try the error with neutral choices, then restore what it may have touched.
-                saved = [cols[c][i] for c in touched]
-                if apply(i, NEUTRAL_CHOICES):
-                    eligible += 1
-                for c, value in zip(touched, saved, strict=True):
-                    cols[c][i] = value
-        log.eligible[name] = eligible
-        log.applied[name] = applied
+    run_errors(ERROR_ORDER, appliers, fast_eligibility, TOUCHED_COLUMNS, rng, rates, log, cols, n)
     for k, column in cols.items():
         raw.columns[k] = np.asarray(column, dtype=object)
     return log

@@ -23,8 +23,10 @@ from matching.synthetic.records import (
     records_per_person,
 )
 from matching.synthetic.reference import load_reference
+from matching.synthetic.stress import STRESS_ORDER, apply_stress_errors
 
-GENERATOR_VERSION = "1.0.0"
+# 1.1.0: the stress profile (new error names in the manifest; default records unchanged).
+GENERATOR_VERSION = "1.1.0"
 # Missing values are empty strings, never nulls, in records.parquet and records.csv.
 MISSING = ""
 
@@ -132,6 +134,7 @@ def generate(
     raw = build_records(rng, ref, people, counts)
     say("errors")
     log = apply_errors(rng, ref, people, raw, rates)
+    apply_stress_errors(seed, people, raw, rates, log)
 
     say("tables")
     n = len(raw.person_index)
@@ -177,7 +180,7 @@ def generate(
                 "eligible": log.eligible[name],
                 "applied": log.applied[name],
             }
-            for name in ERROR_ORDER
+            for name in (*ERROR_ORDER, *STRESS_ORDER)
         },
         "records_without_error": sum(
             1 for e in log.per_record if not [x for x in e if x != "commune_ancienne"]

@@ -19,6 +19,7 @@ from matching.synthetic.errors import (
     typo,
 )
 from matching.synthetic.records import ACCENTLESS_SOURCES
+from matching.synthetic.stress import STRESS_ORDER
 
 
 def _strip(text: str) -> str:
@@ -37,8 +38,9 @@ def _within_binomial(applied: int, eligible: int, rate: float, sigmas: float = 5
 
 
 def test_every_error_has_a_rate_and_a_description() -> None:
-    assert set(ERROR_ORDER) == set(ErrorRates().as_dict())
-    assert set(ERROR_ORDER) <= set(ERROR_DESCRIPTIONS)
+    assert set(ERROR_ORDER) | set(STRESS_ORDER) == set(ErrorRates().as_dict())
+    assert not set(ERROR_ORDER) & set(STRESS_ORDER)
+    assert set(ERROR_ORDER) | set(STRESS_ORDER) <= set(ERROR_DESCRIPTIONS)
 
 
 def test_default_rates_are_met_and_logged(population: Population) -> None:
