@@ -4,13 +4,22 @@ One command::
 
     .venv/bin/python benchmarks/linkage_bench.py --persons 20000 --seed 1
     flock /tmp/srj-heavy.lock .venv/bin/python benchmarks/linkage_bench.py --records 1000000
+    .venv/bin/python benchmarks/linkage_bench.py --population ours,stress,febrl1,febrl4
 
-It generates M1's synthetic population in-process, then runs each pipeline (standardise,
+Populations (issue 8: a model is judged on data it was not tuned on, side by side): ``ours``,
+the synthetic generator's default profile; ``stress``, the same generator with the stress
+profile (clerks' habits the default lacks, rates fixed before tuning:
+``matching/synthetic/README.md``); ``febrl1`` … ``febrl4``, Christen's FEBRL datasets
+(``datasets/febrl/``, mapped by ``matching/febrl.py``; ``--persons``/``--records`` do not
+apply). For each population it runs each pipeline (standardise,
 train, predict, cluster) on the same records in this process, one after the other, timing each
 stage and sampling the resident memory of the process and its children every 50 ms. It then
 evaluates both against the ground truth, sweeps the thresholds on our pairs to show the
 precision/recall trade-off the default thresholds are chosen from, prints everything with
-PASS/FAIL against the issue's targets, and writes ``benchmarks/out/linkage_<size>_<seed>.json``.
+PASS/FAIL against the issue's targets, and writes
+``benchmarks/out/linkage_<population>_<size>_<seed>.json``. With several populations it ends
+with one side-by-side table. On the synthetic populations it also reports, per entry error,
+how much of their person the records carrying it reach at the review threshold.
 
 Prediction keeps pairs down to the lowest review threshold of the sweep (for both pipelines),
 so one prediction serves every point of the sweep.
@@ -39,7 +48,11 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
-from matching.evaluate import Evaluation, evaluate  # noqa: E402  (after the sys.path fix)
+from matching.evaluate import (  # noqa: E402  (after the sys.path fix)
+    Evaluation,
+    evaluate,
+    recall_at_review_by_tag,
+)
 from matching.jobs import (  # noqa: E402
     BaselinePipeline,
     LinkagePipeline,
@@ -50,13 +63,15 @@ from matching.jobs import (  # noqa: E402
     quiet_splink,
 )
 
+# Issue 8's targets (recall at review and B-cubed raised from issue 3's 99.5 % and 0.995).
 TARGETS = {
     "auto_link_precision": 0.9995,
-    "recall_at_review": 0.995,
+    "recall_at_review": 0.998,
     "review_records_share_max": 0.02,
-    "bcubed_f1": 0.995,
+    "bcubed_f1": 0.997,
     "peak_rss_gb_max": 6.0,
 }
+POPULATIONS = ("ours", "stress", "febrl1", "febrl2", "febrl3", "febrl4")
 # The sweep's grid, in match probabilities (the unit of the model's thresholds).
 AUTO_LINK_GRID = (0.95, 0.97, 0.99, 0.995, 0.998, 0.999, 0.9995, 0.9999, 0.99999)
 # Review thresholds below 0.5 (weight 0) were measured at 100k records to add no recall
@@ -136,6 +151,7 @@ class PipelineRun:
     review: float
     evaluation: dict[str, Any]
     sweep: list[dict[str, Any]] = field(default_factory=list)
+    by_error: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def total_seconds(self) -> float:
@@ -167,6 +183,7 @@ def run_pipeline(
     sampler: MemorySampler,
     *,
     sweep: bool,
+    errors: pa.Table | None = None,
 ) -> PipelineRun:
     gc.collect()
     start_rss = sampler.reset()
@@ -189,6 +206,11 @@ def run_pipeline(
             peak = sampler.peak
             review_pairs = _filter_pairs(scored.pairs, info.review)
             evaluation = evaluate(clusters, truth, review_pairs)
+            by_error = (
+                [asdict(t) for t in recall_at_review_by_tag(clusters, truth, review_pairs, errors)]
+                if errors is not None
+                else []
+            )
             points: list[dict[str, Any]] = []
             if sweep:  # inside the session: the baseline re-clusters with Splink
                 points = threshold_sweep(pipeline, model, scored, std, truth, info.review)
@@ -202,6 +224,7 @@ def run_pipeline(
         review=info.review,
         evaluation=evaluation.as_dict() | {"headline": headline(evaluation)},
         sweep=points,
+        by_error=by_error,
     )
 
 
@@ -288,14 +311,14 @@ def print_report(result: dict[str, Any]) -> None:
     runs = {r["name"]: r for r in result["runs"]}
     names = list(runs)
     print(
-        f"\nLinkage benchmark: {result['records']:,} records, {result['persons']:,} persons, "
-        f"seed {result['seed']}"
+        f"\nLinkage benchmark, population {result['population']}: {result['records']:,} "
+        f"records, {result['persons']:,} persons, seed {result['seed']}"
     )
     rows = [
         ("auto-link precision", "auto_link_precision", _pct, ">= 99.95 %"),
-        ("recall at review threshold", "recall_at_review", _pct, ">= 99.5 %"),
+        ("recall at review threshold", "recall_at_review", _pct, ">= 99.8 %"),
         ("review band (records)", "review_records_share", _pct, "<= 2 %"),
-        ("B-cubed F1", "bcubed_f1", lambda x: f"{x:.5f}", ">= 0.995"),
+        ("B-cubed F1", "bcubed_f1", lambda x: f"{x:.5f}", ">= 0.997"),
         ("exact-cluster recovery", "exact_cluster_recovery", _pct, ""),
         ("auto-link recall", "auto_link_recall", _pct, ""),
     ]
@@ -343,64 +366,91 @@ def print_report(result: dict[str, Any]) -> None:
             )
         chosen = runs[name].get("chosen_thresholds")
         print(f"  chosen: {json.dumps(chosen)}")
+    by_error = {n: {t["tag"]: t for t in runs[n].get("by_error") or []} for n in names}
+    tags = sorted({tag for per in by_error.values() for tag in per})
+    if tags:
+        print(
+            "\nRecall at review of the records carrying each entry error (records with the "
+            "error, share of their person reached; records split off):"
+        )
+        for tag in tags:
+            cells = []
+            for n in names:
+                t = by_error[n].get(tag)
+                cells.append(
+                    f"{_pct(t['recall_at_review']):>11} ({t['split_records']:>5})" if t else ""
+                )
+            count = next(by_error[n][tag]["records"] for n in names if tag in by_error[n])
+            print(f"  {tag:25} {count:>8,}" + "".join(f"{c:>22}" for c in cells))
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    size = parser.add_mutually_exclusive_group()
-    size.add_argument("--persons", type=int, help="number of persons to generate")
-    size.add_argument("--records", type=int, help="number of records to generate")
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument(
-        "--pipelines", default="srj,baseline", help="comma-separated: srj, baseline"
-    )
-    parser.add_argument("--no-sweep", action="store_true", help="skip the threshold sweep")
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out")
-    args = parser.parse_args(argv)
-    if args.persons is None and args.records is None:
-        args.persons = 20_000
-
-    from matching.synthetic import generate
-
-    began = time.perf_counter()
-    population = generate(args.persons, args.seed, records=args.records)
-    generate_seconds = time.perf_counter() - began
-    # The jobs read files through matching.io, which turns empty strings into nulls; do the
-    # same here so both pipelines see exactly what `srj link dedupe` would give them.
+def load_population(
+    name: str, persons: int | None, records: int | None, seed: int
+) -> tuple[pa.Table, pa.Table, pa.Table | None, int, float]:
+    """Records (as `srj link dedupe` reads them), truth, the entry errors of each record
+    (synthetic populations only), the number of persons and the seconds it took."""
     from matching.io import normalise_records
 
-    records, truth = normalise_records(population.records), population.truth
-    n_persons = population.n_persons
-    del population  # persons and error tables: not the pipelines' memory
+    began = time.perf_counter()
+    if name.startswith("febrl"):
+        from matching.febrl import load_febrl
+
+        febrl = load_febrl(name)
+        return febrl.records, febrl.truth, None, febrl.n_persons, time.perf_counter() - began
+    from matching.synthetic import ErrorRates, generate
+
+    profile = "default" if name == "ours" else name
+    population = generate(persons, seed, ErrorRates.profile(profile), records=records)
+    # The jobs read files through matching.io, which turns empty strings into nulls; do the
+    # same here so both pipelines see exactly what `srj link dedupe` would give them.
+    result = (
+        normalise_records(population.records),
+        population.truth,
+        population.errors,
+        population.n_persons,
+        time.perf_counter() - began,
+    )
+    del population  # persons: not the pipelines' memory
     gc.collect()
+    return result
+
+
+def run_population(name: str, args: argparse.Namespace) -> dict[str, Any]:
+    records, truth, errors, n_persons, load_seconds = load_population(
+        name, args.persons, args.records, args.seed
+    )
     print(
-        f"population: {records.num_rows:,} records, {n_persons:,} persons "
-        f"({generate_seconds:.1f} s)",
+        f"population {name}: {records.num_rows:,} records, {n_persons:,} persons "
+        f"({load_seconds:.1f} s)",
         flush=True,
     )
-    pipelines: dict[str, LinkagePipeline] = {"srj": ModelPipeline(), "baseline": BaselinePipeline()}
     selected = [p.strip() for p in args.pipelines.split(",") if p.strip()]
-    unknown = [p for p in selected if p not in pipelines]
-    if unknown:
-        parser.error(f"unknown pipeline(s): {', '.join(unknown)}")
     runs: list[PipelineRun] = []
     with MemorySampler() as sampler:
-        for name in selected:
-            print(f"running {name}...", flush=True)
-            pipeline = pipelines[name]
-            if name == "baseline" and runs and runs[0].name == "srj":
+        for pipeline_name in selected:
+            print(f"running {pipeline_name}...", flush=True)
+            pipeline: LinkagePipeline = (
+                ModelPipeline() if pipeline_name == "srj" else BaselinePipeline()
+            )
+            if pipeline_name == "baseline" and runs and runs[0].name == "srj":
                 # Judge the baseline at our configured thresholds (its sweep shows the rest).
                 pipeline = BaselinePipeline(auto_link=runs[0].auto_link, review=runs[0].review)
-            run = run_pipeline(pipeline, records, truth, sampler, sweep=not args.no_sweep)
-            print(f"  {name}: {run.total_seconds:.1f} s, {run.peak_rss_bytes / 1e9:.2f} GB")
+            run = run_pipeline(
+                pipeline, records, truth, sampler, sweep=not args.no_sweep, errors=errors
+            )
+            print(
+                f"  {pipeline_name}: {run.total_seconds:.1f} s, {run.peak_rss_bytes / 1e9:.2f} GB"
+            )
             runs.append(run)
     result: dict[str, Any] = {
         "benchmark": "linkage",
+        "population": name,
         "records": records.num_rows,
         "persons": n_persons,
-        "seed": args.seed,
-        "generate_seconds": generate_seconds,
+        "seed": args.seed if not name.startswith("febrl") else None,
+        "generate_seconds": load_seconds,
         "machine": machine(),
+        "load_average_at_end": os.getloadavg(),
         "targets": TARGETS,
         "runs": [],
     }
@@ -426,11 +476,64 @@ def main(argv: list[str] | None = None) -> int:
         }
         result["speed_vs_baseline"] = ours.total_seconds <= base.total_seconds
     args.out.mkdir(parents=True, exist_ok=True)
-    size_label = f"{records.num_rows // 1000}k"
-    path = args.out / f"linkage_{size_label}_{args.seed}.json"
+    size_label = (
+        f"{records.num_rows // 1000}k" if records.num_rows >= 1000 else str(records.num_rows)
+    )
+    seed_label = "" if name.startswith("febrl") else f"_{args.seed}"
+    path = args.out / f"linkage_{name}_{size_label}{seed_label}.json"
     path.write_text(json.dumps(result, indent=1, default=str), encoding="utf-8")
-    print_report(result | {"runs": result["runs"]})
+    print_report(result)
     print(f"\nwritten {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+    return result
+
+
+def print_side_by_side(results: list[dict[str, Any]]) -> None:
+    """One line per population and pipeline: the headline figures and the time."""
+    print(
+        "\nSide by side (precision / recall at review / review band / B-cubed F1 / "
+        "auto-link recall / time):"
+    )
+    for result in results:
+        for run in result["runs"]:
+            h = run["evaluation"]["headline"]
+            print(
+                f"  {result['population']:8} {result['records']:>9,} {run['name']:9} "
+                f"{_pct(h['auto_link_precision']):>10} {_pct(h['recall_at_review']):>10} "
+                f"{_pct(h['review_records_share']):>10} {h['bcubed_f1']:.5f} "
+                f"{_pct(h['auto_link_recall']):>10} {run['total_seconds']:7.1f} s"
+            )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    size = parser.add_mutually_exclusive_group()
+    size.add_argument("--persons", type=int, help="number of persons to generate")
+    size.add_argument("--records", type=int, help="number of records to generate")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--population",
+        default="ours",
+        help=f"comma-separated, run in turn: {', '.join(POPULATIONS)}",
+    )
+    parser.add_argument(
+        "--pipelines", default="srj,baseline", help="comma-separated: srj, baseline"
+    )
+    parser.add_argument("--no-sweep", action="store_true", help="skip the threshold sweep")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out")
+    args = parser.parse_args(argv)
+    if args.persons is None and args.records is None:
+        args.persons = 20_000
+    populations = [p.strip() for p in args.population.split(",") if p.strip()]
+    unknown = [p for p in populations if p not in POPULATIONS]
+    if unknown:
+        parser.error(f"unknown population(s): {', '.join(unknown)}")
+    pipelines = [p.strip() for p in args.pipelines.split(",") if p.strip()]
+    unknown = [p for p in pipelines if p not in ("srj", "baseline")]
+    if unknown:
+        parser.error(f"unknown pipeline(s): {', '.join(unknown)}")
+    results = [run_population(name, args) for name in populations]
+    if len(results) > 1:
+        print_side_by_side(results)
     return 0
 
 

@@ -255,6 +255,69 @@ def evaluate(clusters: pa.Table, truth: pa.Table, pairs: pa.Table | None = None)
     )
 
 
+@dataclass(frozen=True)
+class TagRecall:
+    """Recall at review of the records carrying one tag (an entry error, a habit)."""
+
+    tag: str
+    records: int  # records with the tag whose person has other records
+    recall_at_review: float  # mean over them of the share of their person they reach
+    split_records: int  # of them, records that do not reach their whole person
+
+
+def recall_at_review_by_tag(
+    clusters: pa.Table, truth: pa.Table, pairs: pa.Table, tags: pa.Table
+) -> list[TagRecall]:
+    """Per tag (``tags``: record_id, a list column ``errors``; an empty list is the tag
+    ``(none)``), how much of their person the
+    records carrying it reach once reviewers accept every review-band pair: the mean over
+    those records of (records of the person in its review component - 1) / (records of the
+    person - 1). Persons of one record are left out. Says which habits the model misses."""
+    aligned = _align(clusters, truth)
+    left = _pair_positions(aligned.record_ids, pairs, "l")
+    right = _pair_positions(aligned.record_ids, pairs, "r")
+    cluster, person = aligned.cluster, aligned.person
+    n_clusters = int(cluster.max()) + 1 if len(cluster) else 0
+    joined = connected_labels(n_clusters, cluster[left], cluster[right])[cluster]
+    n_persons = int(person.max()) + 1 if len(person) else 1
+    _, cell_of, cell_sizes = np.unique(
+        joined * n_persons + person, return_inverse=True, return_counts=True
+    )
+    person_sizes = np.bincount(person)[person]
+    several = person_sizes > 1
+    reach = np.ones(len(person), dtype=np.float64)
+    reach[several] = (cell_sizes[cell_of][several] - 1) / (person_sizes[several] - 1)
+    position = pc.index_in(tags.column("record_id"), value_set=aligned.record_ids)
+    known = pc.is_valid(position)
+    tags = tags.filter(known)
+    rows = pc.filter(position, known).to_numpy(zero_copy_only=False).astype(np.int64)
+    lists = tags.column("errors").combine_chunks()
+    flat = pc.list_flatten(lists)
+    owner = rows[pc.list_parent_indices(lists).to_numpy(zero_copy_only=False)]
+    # Records with an empty list are tagged "(none)": the baseline the habits compare to.
+    untagged = rows[
+        pc.fill_null(pc.equal(pc.list_value_length(lists), 0), True).to_numpy(zero_copy_only=False)
+    ]
+    owner = np.concatenate([owner, untagged])
+    names = np.concatenate(
+        [flat.to_numpy(zero_copy_only=False), np.full(len(untagged), "(none)", dtype=object)]
+    )
+    result = []
+    for tag in sorted(set(names.tolist())):
+        members = owner[(names == tag) & several[owner]]
+        if not len(members):
+            continue
+        result.append(
+            TagRecall(
+                tag=str(tag),
+                records=len(members),
+                recall_at_review=float(reach[members].mean()),
+                split_records=int((reach[members] < 1).sum()),
+            )
+        )
+    return result
+
+
 def wilson_interval(successes: float, n: int, z: float = 1.959964) -> tuple[float, float]:
     """Wilson score interval of a proportion (95 % by default); sound near 0 and 1."""
     if n == 0:

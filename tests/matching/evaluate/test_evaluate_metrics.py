@@ -260,3 +260,28 @@ def test_connected_labels_on_a_long_chain() -> None:
     labels = connected_labels(n, left, left + 1)
     assert (labels == 0).all()
     assert not math.isnan(float(labels.sum()))
+
+
+def test_recall_at_review_by_tag_by_hand() -> None:
+    from matching.evaluate import recall_at_review_by_tag
+
+    pairs = _table(record_id_l=["b"], record_id_r=["c"])  # reviewers join {a,b} and {c,d}
+    tags = pa.table(
+        {
+            "record_id": ["a", "b", "c", "d", "e", "zz"],
+            "errors": pa.array(
+                [["typo"], [], ["typo", "swap"], ["swap"], ["swap"], ["typo"]],
+                pa.list_(pa.string()),
+            ),
+        }
+    )
+    by_tag = {t.tag: t for t in recall_at_review_by_tag(CLUSTERS, TRUTH, pairs, tags)}
+    # After review: {a,b,c,d}, {e}. P1 = {a,b,c} whole; P2 = {d,e} split (d and e each
+    # reach none of the other record of their person). "zz" is not a record: ignored.
+    assert by_tag["typo"].records == 2
+    assert by_tag["typo"].recall_at_review == 1.0
+    assert by_tag["swap"].records == 3
+    assert by_tag["swap"].recall_at_review == pytest.approx(1 / 3)
+    assert by_tag["swap"].split_records == 2
+    assert by_tag["(none)"].records == 1
+    assert by_tag["(none)"].split_records == 0
