@@ -86,7 +86,7 @@ SEARCHES = [
 
 
 def build_file(total: int) -> tuple[bytes, list[int]]:
-    from refdata.natinf_file import parse, render_csv
+    from refdata.natinf.official_file import parse, render_csv
 
     curated = parse(CURATED.read_bytes()).rows
     rows: list[tuple[int, str | None, str, str, str]] = [
@@ -123,8 +123,8 @@ def fresh_database(url: str | None, workdir: Path) -> str:
 
 
 def time_service_import(database_url: str, data: bytes, data_dir: Path) -> float:
-    from refdata.service import import_natinf
-    from refdata.storage import BulkStore
+    from refdata.natinf.service import import_natinf
+    from refdata.releases.storage import BulkStore
     from srj.db import make_engine, make_session_factory, session_scope
 
     engine = make_engine(database_url)

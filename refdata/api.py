@@ -11,10 +11,10 @@ from fastapi import APIRouter
 
 from refdata.communes.api import router as communes_router
 from refdata.courts.api import router as courts_router
-from refdata.imports_api import router as imports_router
-from refdata.offences_api import router as offences_router
-from refdata.releases_api import router as releases_router
-from refdata.sentence_checks_api import router as sentence_checks_router
+from refdata.natinf.imports_api import router as imports_router
+from refdata.natinf.offences_api import router as offences_router
+from refdata.natinf.sentence_checks_api import router as sentence_checks_router
+from refdata.releases.api import router as releases_router
 from refdata.tariffs.api import router as tariffs_router
 
 router = APIRouter()

@@ -1,4 +1,4 @@
-"""Web glue shared by the reference-data routers: error mapping, read cache, bulk store.
+"""Web glue shared by the reference-data routers: error mapping, bulk store, OpenAPI problems.
 
 :class:`RefdataRoute` turns the domain errors of :mod:`refdata.errors` into RFC 9457 problems
 (routers use it as ``route_class``), so services raise domain errors and stay free of HTTP.
@@ -10,13 +10,10 @@ from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
 from fastapi import Depends, Request, Response
-from fastapi.concurrency import run_in_threadpool
 from fastapi.routing import APIRoute
-from sqlalchemy.orm import Session
 
 from refdata.errors import ImportRejectedError, InvalidParameterError, RefdataError
-from refdata.read_cache import ReadCache
-from refdata.storage import BulkStore
+from refdata.releases.storage import BulkStore
 from srj.problems import PROBLEM_BASE, ProblemError
 from srj.settings import Settings, get_settings
 
@@ -53,47 +50,6 @@ class RefdataRoute(APIRoute):
                 raise problem_from(exc) from None
 
         return handle
-
-
-def get_read_cache(request: Request) -> ReadCache:
-    cache: ReadCache | None = getattr(request.app.state, "refdata_read_cache", None)
-    if cache is None:
-        cache = ReadCache()
-        request.app.state.refdata_read_cache = cache
-    return cache
-
-
-def cached_json(request: Request, key: tuple[Any, ...]) -> Response | None:
-    """The cached body for ``key`` as a response, when the cache is fresh (no I/O at all)."""
-    body = get_read_cache(request).peek(key)
-    return Response(body, media_type="application/json") if body is not None else None
-
-
-def read_through(
-    request: Request, key: tuple[Any, ...], make: Callable[[Session, ReadCache], bytes]
-) -> Response:
-    """Build (or fetch) the body for ``key`` with a read session; run in the threadpool.
-
-    Reads do not go through ``SessionDep``: a cache hit must not pay for a session, and a miss
-    only reads, so the session is simply closed (the pool rolls the connection back).
-    """
-    cache = get_read_cache(request)
-    session = request.app.state.session_factory()
-    try:
-        cache.sync(session)
-        body = cache.body(key, lambda: make(session, cache))
-    finally:
-        session.close()
-    return Response(body, media_type="application/json")
-
-
-async def cached_read(
-    request: Request, key: tuple[Any, ...], make: Callable[[Session, ReadCache], bytes]
-) -> Response:
-    hit = cached_json(request, key)
-    if hit is not None:
-        return hit
-    return await run_in_threadpool(read_through, request, key, make)
 
 
 def get_bulk_store(settings: Annotated[Settings, Depends(get_settings)]) -> BulkStore:

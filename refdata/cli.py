@@ -56,7 +56,7 @@ def _fail(exc: RefdataError) -> typer.Exit:
 
 
 def _published_on(value: str | None) -> date:
-    from refdata.offences import today
+    from refdata.dates import today
 
     if value is None:
         return today()
@@ -106,8 +106,8 @@ def import_natinf(
     prints `{"release": "natinf-2026-10-01", "created": true, "added": 17012, "changed": 0,
     "retired": 0, "unchanged": 0}`
     """
-    from refdata.service import import_natinf as run_import
-    from refdata.storage import BulkStore
+    from refdata.natinf.service import import_natinf as run_import
+    from refdata.releases.storage import BulkStore
     from srj.db import session_scope
 
     on = _published_on(published_on)
@@ -143,8 +143,8 @@ def import_penalties(
 
     Example: `srj refdata import-penalties datasets/natinf/penalties.csv`
     """
-    from refdata.penalties import import_penalties as run_import
-    from refdata.storage import BulkStore
+    from refdata.natinf.penalties import import_penalties as run_import
+    from refdata.releases.storage import BulkStore
     from srj.db import session_scope
 
     on = _published_on(published_on)
@@ -184,9 +184,9 @@ def export(
     Example: `srj refdata export natinf-2026-10-01 --output ./out`,
     `srj refdata export latest --dataset courts --output ./out`
     """
-    from refdata import repository as repo
-    from refdata.downloads import BUILDERS
-    from refdata.storage import sha256_hex
+    from refdata.datasets import RELEASED_DATASETS
+    from refdata.releases import repository as repo
+    from refdata.releases.storage import sha256_hex
     from srj.db import session_scope
 
     _settings, factory = _session_factory(write=False)
@@ -198,9 +198,9 @@ def export(
                     raise NotFoundError(f"no {dataset} release yet")
             else:
                 record = repo.get_release(session, release)
-                if record is None or record.dataset not in BUILDERS:
+                if record is None or record.dataset not in RELEASED_DATASETS:
                     raise NotFoundError(f"no release '{release}'")
-            files = BUILDERS[record.dataset](session, record)
+            files = RELEASED_DATASETS[record.dataset].build_files(session, record)
             recorded = {f.name: f.sha256 for f in repo.release_files(session, record.id)}
     except NotFoundError as exc:
         raise _fail(exc) from None
@@ -228,7 +228,7 @@ def releases(
 
     Example: `srj refdata releases --dataset natinf`
     """
-    from refdata import repository as repo
+    from refdata.releases import repository as repo
     from srj.db import session_scope
 
     _settings, factory = _session_factory(write=False)

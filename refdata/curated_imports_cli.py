@@ -22,7 +22,7 @@ from rich.console import Console
 from sqlalchemy.orm import Session
 
 from refdata.errors import ConflictError, ImportRejectedError
-from refdata.storage import BulkStore
+from refdata.releases.storage import BulkStore
 from srj.settings import Settings
 
 err = Console(stderr=True)

@@ -12,7 +12,7 @@ def load_demo(settings: Settings) -> dict[str, Any]:
 
     summary: dict[str, Any] = {}
     summary["communes_courts_tariffs"] = load_curated_reference_data(settings)
-    from refdata.demo import load_natinf_seed
+    from refdata.natinf.demo import load_natinf_seed
 
     summary["natinf"] = load_natinf_seed(settings)
     from identity.demo import load_registry_demo

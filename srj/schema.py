@@ -22,7 +22,8 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 # Modules that declare tables; importing them fills ``srj.db.Base.metadata``.
 MODEL_MODULES = (
-    "refdata.models",
+    "refdata.releases.models",
+    "refdata.natinf.models",
     "refdata.tariffs.models",
     "refdata.communes.models",
     "refdata.courts.models",

@@ -5,7 +5,7 @@ Loading the same file again changes nothing. Loading a newer millésime closes t
 that disappeared or changed (``valid_to`` = the new millésime) and opens the new ones, so the
 history of codes accumulates; population and postal codes, which are statistics rather than
 identity, are refreshed in place. A load that changes what the millésime publishes creates a
-``communes`` release in the same transaction (``refdata.curated_releases``).
+``communes`` release in the same transaction (``refdata.releases.curated``).
 """
 
 from __future__ import annotations
@@ -23,30 +23,20 @@ from sqlalchemy.orm import Session
 from refdata.communes import repository
 from refdata.communes.index import fingerprint, record_load
 from refdata.communes.models import COMMUNE_TYPES, CogMillesime, Commune, CommuneSuccession
+from refdata.communes.release import COLUMNS, COMMUNES
 from refdata.communes.service import CODE_RE
 from refdata.curated_csv import CsvRow, parse_rows, raise_if_problems
-from refdata.curated_releases import SourceFiles
+from refdata.dates import today
 from refdata.errors import ImportRejectedError, Problem
-from refdata.releases import ImportSummary, begin_dataset_write
-from refdata.repository import latest_release
-from refdata.storage import BulkStore
+from refdata.releases.curated import SourceFiles, publish
+from refdata.releases.repository import latest_release
+from refdata.releases.service import ImportSummary, begin_dataset_write
+from refdata.releases.storage import BulkStore
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_COG_FILE = REPO_ROOT / "datasets" / "cog" / "communes.csv"
 DEFAULT_MILLESIME = date(2026, 1, 1)
 
-COLUMNS = (
-    "code_insee",
-    "nom",
-    "type",
-    "departement",
-    "region",
-    "commune_parente",
-    "anciens_codes",
-    "codes_postaux",
-    "population",
-    "zone",
-)
 # Attributes that define a version: a change opens a new one.
 _IDENTITY = ("nom", "departement", "region", "parent_code", "zone")
 # Statistics refreshed in place.
@@ -176,17 +166,16 @@ def load_cog(
 ) -> CogLoadResult:
     """Validate ``path``, bring the tables to that millésime and publish a ``communes``
     release if anything changed (the caller commits)."""
-    from refdata.curated_datasets import publish_dataset
 
     def published(result: CogLoadResult) -> CogLoadResult:
         # Also on the early return below: a database loaded before releases existed gets its
         # first release from the same file.
-        release = publish_dataset(
+        release = publish(
             session,
-            "communes",
+            COMMUNES,
             sources=SourceFiles({path.name: raw}),
             store=store,
-            published_on=published_on,
+            published_on=published_on or today(),
             details={"millesime": millesime.isoformat()},
             now=now,
         )
@@ -205,7 +194,7 @@ def load_cog(
         count = loaded[millesime].communes
         record_load(session, "cog", fingerprint([millesime.isoformat().encode(), raw]))
         result = CogLoadResult(millesime, 0, 0, 0, count, 0, 0)
-        latest = latest_release(session, "communes")
+        latest = latest_release(session, COMMUNES.name)
         if latest is not None and latest.source_sha256 == digest:
             # Published from this very file: skip re-reading ~40,000 items to find no change.
             return replace(result, release=ImportSummary.nothing_new(latest, latest.item_count))
@@ -221,7 +210,7 @@ def load_cog(
             ]
         )
     wanted, successions = _parse(text, path.name)
-    begin_dataset_write(session, "communes")
+    begin_dataset_write(session, COMMUNES.name)
     result = _apply(session, wanted, successions, millesime)
     if millesime in loaded:
         loaded[millesime].source_sha256 = digest

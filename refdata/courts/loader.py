@@ -5,7 +5,7 @@ ressorts that point to no court, seats that are not communes of the COG — and 
 is reported with its file and line. Only then are the tables made equal to the files (rows
 keyed by court and start date; absent rows deleted), so a re-load of the same files changes
 nothing and a failed load changes nothing either. A load that changes what the courts
-publish creates a ``courts`` release in the same transaction (``refdata.curated_releases``).
+publish creates a ``courts`` release in the same transaction (``refdata.releases.curated``).
 """
 
 from __future__ import annotations
@@ -30,41 +30,23 @@ from refdata.courts.models import (
     CourtRessort,
     CourtVersion,
 )
+from refdata.courts.release import (
+    COURT_COLUMNS,
+    COURTS,
+    COURTS_FILE,
+    RESSORT_COLUMNS,
+    RESSORTS_FILE,
+)
 from refdata.curated_csv import CsvRow, raise_if_problems, read_rows
-from refdata.curated_releases import SourceFiles
+from refdata.dates import today
 from refdata.errors import ImportRejectedError, Problem
-from refdata.releases import ImportSummary, begin_dataset_write
-from refdata.storage import BulkStore
+from refdata.releases.curated import SourceFiles, publish
+from refdata.releases.service import ImportSummary, begin_dataset_write
+from refdata.releases.storage import BulkStore
 from refdata.tariffs.models import VALID_FROM_BASES
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DIRECTORY = REPO_ROOT / "datasets" / "courts"
-COURTS_FILE = "courts.csv"
-RESSORTS_FILE = "ressorts.csv"
-COURT_COLUMNS = (
-    "id",
-    "type",
-    "name",
-    "seat_code_insee",
-    "seat_commune",
-    "parent_id",
-    "valid_from",
-    "valid_to",
-    "valid_from_basis",
-    "source",
-    "note",
-)
-RESSORT_COLUMNS = (
-    "court_id",
-    "granularity",
-    "code",
-    "scope",
-    "valid_from",
-    "valid_to",
-    "valid_from_basis",
-    "source",
-    "note",
-)
 
 
 @dataclass(frozen=True)
@@ -267,14 +249,12 @@ def load_courts(
 ) -> CourtsLoadResult:
     """Validate both files against each other and the COG, sync, and publish a release if
     anything changed (the caller commits). ``published_on`` defaults to today in France."""
-    from refdata.curated_datasets import publish_dataset
-
     courts, ressorts = parse_directory(session, directory)
     sources = SourceFiles(
         {name: (directory / name).read_bytes() for name in (COURTS_FILE, RESSORTS_FILE)}
     )
     # Serialise concurrent loads before the sync, not only before the release.
-    begin_dataset_write(session, "courts")
+    begin_dataset_write(session, COURTS.name)
     record_load(session, "courts", fingerprint(sources.files.values()))
     court_counts = _sync(session, CourtVersion, ("court_id", "valid_from"), courts)
     ressort_counts = _sync(
@@ -283,7 +263,7 @@ def load_courts(
         ("court_id", "granularity", "code", "scope", "valid_from"),
         ressorts,
     )
-    release = publish_dataset(
-        session, "courts", sources=sources, store=store, published_on=published_on, now=now
+    release = publish(
+        session, COURTS, sources=sources, store=store, published_on=published_on or today(), now=now
     )
     return CourtsLoadResult(courts=court_counts, ressorts=ressort_counts, release=release)

@@ -6,7 +6,7 @@ rows absent from the files are deleted, changed rows updated, new rows inserted.
 files are the source of truth for these tables, so a correction in a file is a correction in
 the database (the history of amounts lives in the rows' validity intervals, not in edits).
 A load that changes what the tariffs publish creates a ``tariffs`` release in the same
-transaction (``refdata.curated_releases``).
+transaction (``refdata.releases.curated``).
 """
 
 from __future__ import annotations
@@ -24,39 +24,21 @@ from sqlalchemy.orm import Session
 
 from refdata.communes.index import fingerprint, record_load
 from refdata.curated_csv import CsvRow, raise_if_problems, read_rows
-from refdata.curated_releases import SourceFiles
+from refdata.dates import today
 from refdata.errors import ImportRejectedError, Problem
-from refdata.releases import begin_dataset_write
-from refdata.storage import BulkStore
+from refdata.releases.curated import SourceFiles, publish
+from refdata.releases.service import begin_dataset_write
+from refdata.releases.storage import BulkStore
 from refdata.tariffs.models import (
     CUSTODY_TYPES,
     FIXED_FINE_KINDS,
     STATUSES,
     VALID_FROM_BASES,
-    ChildSupportRate,
-    FixedFine,
-    MaxFine,
-    MinimumVital,
 )
+from refdata.tariffs.release import FILES, LAYOUTS, TARIFFS
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DIRECTORY = REPO_ROOT / "datasets" / "tariffs"
-
-FILES = {
-    "fixed_fines": "amendes_forfaitaires.csv",
-    "max_fines": "amendes_maximales.csv",
-    "child_support_rates": "pension_alimentaire_taux.csv",
-    "minimum_vital": "minimum_vital.csv",
-}
-_PROVENANCE = (
-    "valid_from",
-    "valid_to",
-    "valid_from_basis",
-    "status",
-    "legal_source",
-    "provenance",
-    "note",
-)
 
 
 @dataclass(frozen=True)
@@ -120,31 +102,18 @@ def _minimum_vital(row: CsvRow) -> dict[str, Any]:
     return {"amount_eur": row.decimal("amount_eur"), **_common(row)}
 
 
+def _table(
+    name: str, parse: Callable[[CsvRow], dict[str, Any]], timeline: tuple[str, ...]
+) -> _Table:
+    layout = LAYOUTS[name]
+    return _Table(layout.model, layout.key, parse, layout.columns, timeline)
+
+
 TABLES: dict[str, _Table] = {
-    "fixed_fines": _Table(
-        FixedFine,
-        ("classe", "category", "kind", "valid_from"),
-        _fixed_fine,
-        ("classe", "categorie", "kind", "amount_eur", *_PROVENANCE),
-        ("classe", "category", "kind"),
-    ),
-    "max_fines": _Table(
-        MaxFine,
-        ("classe", "valid_from"),
-        _max_fine,
-        ("classe", "amount_eur", "recidivism_amount_eur", *_PROVENANCE),
-        ("classe",),
-    ),
-    "child_support_rates": _Table(
-        ChildSupportRate,
-        ("scale", "children", "custody", "valid_from"),
-        _rate,
-        ("scale", "children", "custody", "rate_percent", *_PROVENANCE),
-        ("scale", "children", "custody"),
-    ),
-    "minimum_vital": _Table(
-        MinimumVital, ("valid_from",), _minimum_vital, ("amount_eur", *_PROVENANCE), ()
-    ),
+    "fixed_fines": _table("fixed_fines", _fixed_fine, ("classe", "category", "kind")),
+    "max_fines": _table("max_fines", _max_fine, ("classe",)),
+    "child_support_rates": _table("child_support_rates", _rate, ("scale", "children", "custody")),
+    "minimum_vital": _table("minimum_vital", _minimum_vital, ()),
 }
 
 
@@ -268,14 +237,17 @@ def load_tariffs(
     Returns the release summary (``release``, ``created``, ``added``, ``changed``,
     ``retired``, ``unchanged``: items published) and the per-table sync counts (``tables``).
     """
-    from refdata.curated_datasets import publish_dataset
-
     parsed = parse_directory(directory)
     sources = SourceFiles({name: (directory / name).read_bytes() for name in FILES.values()})
-    begin_dataset_write(session, "tariffs")
+    begin_dataset_write(session, TARIFFS.name)
     record_load(session, "tariffs", fingerprint(sources.files.values()))
     per_table = {name: _sync(session, TABLES[name], rows) for name, rows in parsed.items()}
-    release = publish_dataset(
-        session, "tariffs", sources=sources, store=store, published_on=published_on, now=now
+    release = publish(
+        session,
+        TARIFFS,
+        sources=sources,
+        store=store,
+        published_on=published_on or today(),
+        now=now,
     )
     return {**release.as_dict(), "tables": {k: v.as_dict() for k, v in per_table.items()}}

@@ -1,5 +1,4 @@
-"""Fixtures of the NATINF / releases / sentence-check tests (not autouse: sibling packages
-under tests/refdata/ are unaffected)."""
+"""Fixtures of the reference-data tests (not autouse: a test asks for what it needs)."""
 
 from __future__ import annotations
 
@@ -8,10 +7,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from refdata.service import ImportSummary, import_natinf
-from refdata.storage import BulkStore
+from refdata.natinf.service import import_natinf
+from refdata.releases.service import ImportSummary
+from refdata.releases.storage import BulkStore
+from srj.db import make_session_factory, session_scope
 from srj.settings import Settings
 from tests.refdata.natinf_samples import Row, natinf_bytes
 
@@ -61,3 +63,17 @@ def tariffs_loaded(db_session: Session) -> None:
 
     load_tariffs(db_session, Path(__file__).resolve().parents[2] / "datasets" / "tariffs")
     db_session.flush()
+
+
+@pytest.fixture(scope="session")
+def courts_loaded(engine: Engine) -> None:
+    """The COG 2026, the curated courts and the tariffs, loaded once per database (committed):
+    what the courts tests and the curated releases' tests read."""
+    from refdata.communes.loader import load_cog
+    from refdata.courts.loader import load_courts
+    from refdata.tariffs.loader import load_tariffs
+
+    with session_scope(make_session_factory(engine, write=True)) as session:
+        load_cog(session)
+        load_courts(session)
+        load_tariffs(session)

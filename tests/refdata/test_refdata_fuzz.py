@@ -17,8 +17,8 @@ from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 from sqlalchemy.orm import Session
 
-from refdata.penalties import import_penalties
-from refdata.storage import BulkStore
+from refdata.natinf.penalties import import_penalties
+from refdata.releases.storage import BulkStore
 from tests.refdata.conftest import ImportRows
 from tests.refdata.natinf_samples import ALL_ROWS, CURATED_PENALTIES, OFFICIAL
 

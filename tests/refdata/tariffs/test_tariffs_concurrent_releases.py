@@ -11,8 +11,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from refdata.models import Release
-from refdata.storage import BulkStore
+from refdata.releases.models import Release
+from refdata.releases.storage import BulkStore
 from refdata.tariffs.loader import load_tariffs
 from refdata.tariffs.models import FixedFine
 from srj.db import make_engine, make_session_factory, session_scope
