@@ -45,9 +45,10 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
+# The script runs from anywhere: the repository root goes on the path before refdata is
+# imported, hence the imports below the top of the module (E402).
 sys.path.insert(0, str(ROOT))
 
-from refdata.articles import parse_references  # noqa: E402  (the script runs from anywhere)
 from refdata.law.dataset import (  # noqa: E402
     COVERAGE_FILE,
     MANIFEST_FILE,
@@ -61,6 +62,7 @@ from refdata.law.dataset import (  # noqa: E402
 )
 from refdata.law.penalty_sentences import REFERENCE  # noqa: E402
 from refdata.law.text import split_markdown  # noqa: E402
+from refdata.natinf.articles import parse_references  # noqa: E402
 
 REPOSITORY = "etalab/codes-juridiques-francais"
 DEFAULT_MIRROR = "/work/.mirror/etalab+codes-juridiques-francais/repo"
