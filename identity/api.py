@@ -26,12 +26,14 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
+from identity.answers import resolve_out
 from identity.audit import AccessContext
 from identity.config import RegistrySettings
 from identity.crypto import DecryptionError, RegistryCrypto
 from identity.deps import CryptoDep, MatcherDep, RegistrySettingsDep, access_context
 from identity.ids import InvalidPersonIdError
 from identity.matcher import Matcher
+from identity.record_problems import unknown_source_problem
 from identity.repository import RegistryRepository
 from identity.resolve import Resolution, Resolver
 from identity.schemas import (
@@ -41,7 +43,6 @@ from identity.schemas import (
     PersonSourcesOut,
     RecordIn,
     RecordLookupOut,
-    RecordRef,
     RedirectOut,
     ResolveOut,
 )
@@ -52,6 +53,7 @@ from identity.service import (
     RecordNotFoundError,
     RegistryReader,
 )
+from identity.sources import UnknownSourceError, check_known
 from srj.auth import Principal, Role, require_roles
 from srj.db import session_scope
 from srj.deps import WriteSessionDep
@@ -123,7 +125,11 @@ PERSON_RESPONSES: dict[int | str, dict[str, Any]] = {
     response_model=ResolveOut,
     responses={
         **AUTH_RESPONSES,
-        422: {"description": "The record breaks the canonical format", **_problem},
+        422: {
+            "description": "The record breaks the canonical format or the registry's rules "
+            "(unknown source, implausible date, control character...)",
+            **_problem,
+        },
         503: {"description": "No linkage model is configured", **_problem},
     },
 )
@@ -139,23 +145,23 @@ async def post_record(
     trained model, then link it to a known person (`linked`), or create a person and send the
     close candidates to reviewers (`pending_review`), or create a person (`new`).
 
-    Posting the same `source` + `source_ref` again updates the traits and resolves again; it
-    never creates a second record. A record a reviewer linked by hand never moves.
+    Posting the same `source` + `source_ref` again answers `unchanged` (identical: nothing is
+    written) or `updated` (the traits changed and the record was resolved again); it never
+    creates a second record. A record a reviewer linked by hand never moves.
     """
     # The whole unit of work (session, resolve, commit) in one hop to the thread pool: the
     # session dependency would add two more (its start and its commit), and under concurrent
     # requests each hop waits for the GIL. Committed before the response leaves, as
     # WriteSessionDep does.
+    try:
+        check_known(body.source, config)
+    except UnknownSourceError as exc:
+        raise unknown_source_problem(exc) from None
     factory = request.app.state.write_session_factory
     result = await run_in_threadpool(
         _resolve_and_commit, factory, body, matcher, crypto, config, principal.subject
     )
-    return ResolveOut(
-        person_id=result.person_id,
-        status=result.status,
-        match_probability=result.match_probability,
-        record=RecordRef(source=result.source, source_ref=result.source_ref),
-    )
+    return resolve_out(result)
 
 
 def _resolve_and_commit(

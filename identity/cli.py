@@ -84,9 +84,11 @@ def ingest_command(
 ) -> None:
     """Resolve every record of FILE through the same logic as `POST /v1/records`.
 
-    The file is validated whole first (each problem with its row and field). Each batch is
-    one transaction: after a crash, run the same command again; records already held
-    unchanged are skipped and the rest completes.
+    The file is validated whole first, by the rules of the API (known sources, plausible
+    dates, M/F sexe, no control characters): one bad row refuses the whole file, and each
+    problem is reported with its row and field. Each batch is one transaction: after a
+    crash, run the same command again; records already held unchanged are skipped and the
+    rest completes.
 
     Example: `srj registry ingest var/synth/records.parquet --batch-size 500`
     """
@@ -95,7 +97,7 @@ def ingest_command(
 
     settings, config = get_settings(), get_registry_settings()
     try:
-        records = read_extract(file)
+        records = read_extract(file, config)
     except InputError as exc:
         raise _fail(str(exc)) from None
     crypto = _crypto(settings)

@@ -8,17 +8,25 @@ deployment. Retention periods are configuration: each source application's regul
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from matching.records import SOURCES
 from srj.settings import Settings
+
+_SOURCE_NAME = re.compile(r"^[A-Z][A-Z0-9_]{0,31}$")
 
 
 class RegistrySettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SRJ_REGISTRY_", extra="ignore")
+
+    # The source applications whose records the registry holds (a JSON list in the
+    # environment); a record of any other source is refused (422 naming these).
+    sources: list[str] = Field(default_factory=lambda: list(SOURCES), min_length=1)
 
     # The trained linkage model (from ``srj link train``); default <data_dir>/models/registry.json
     model_path: Path | None = None
@@ -40,6 +48,17 @@ class RegistrySettings(BaseSettings):
     ingest_batch_size: int = Field(default=500, ge=1)
     # Reads of identity traits must say why (the ``X-Purpose`` header or ``purpose`` parameter).
     require_purpose: bool = False
+
+    @field_validator("sources")
+    @classmethod
+    def _source_names(cls, v: list[str]) -> list[str]:
+        bad = [name for name in v if not _SOURCE_NAME.match(name)]
+        if bad:
+            raise ValueError(
+                "SRJ_REGISTRY_SOURCES: names are upper-case letters, digits and _ "
+                f"(at most 32), starting with a letter: {', '.join(bad)}"
+            )
+        return sorted(set(v))
 
     @field_validator("model_path")
     @classmethod

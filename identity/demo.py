@@ -69,7 +69,7 @@ def load_registry_demo(
         trained = ensure_model(model_path)
         matcher = load_matcher(model_path, config)
     population = generate(persons, seed=DEMO_SEED)
-    records = validate_rows(population.records, Path("demo-population"))
+    records = validate_rows(population.records, Path("demo-population"), config)
     engine = make_engine(settings.effective_database_url)
     try:
         summary = ingest(

@@ -1,7 +1,9 @@
 """Bulk ingest of a canonical extract through the same resolve logic as ``POST /v1/records``.
 
-The whole file is validated before anything is written (every problem reported with its row,
-field and reason, never the value). Then records are resolved in batches, one transaction per
+The whole file is validated before anything is written, by the same rules as
+``POST /v1/records`` (canonical shapes, known sources, plausible dates, M/F sexe, no control
+characters): one bad row refuses the whole file, and every problem is reported with its row,
+field and reason, never the value. Then records are resolved in batches, one transaction per
 batch: a crash leaves every committed batch consistent, and running the command again skips
 the records already held unchanged and completes the rest (upsert by source + reference).
 """
@@ -25,6 +27,7 @@ from identity.matcher import Matcher
 from identity.repository import RegistryRepository
 from identity.resolve import Resolver
 from identity.schemas import RecordIn
+from identity.sources import UnknownSourceError, check_known
 from matching.io import InputError, read_records
 from srj.db import session_scope
 
@@ -35,7 +38,8 @@ VALIDATION_CHUNK = 50_000
 @dataclass
 class IngestSummary:
     records: int = 0
-    statuses: Counter[str] = field(default_factory=Counter)
+    statuses: Counter[str] = field(default_factory=Counter)  # records not held before
+    updated: int = 0
     unchanged: int = 0
     batches: int = 0
     seconds: float = 0.0
@@ -46,6 +50,7 @@ class IngestSummary:
             "linked": self.statuses.get("linked", 0),
             "new": self.statuses.get("new", 0),
             "pending_review": self.statuses.get("pending_review", 0),
+            "updated": self.updated,
             "unchanged": self.unchanged,
             "batches": self.batches,
             "seconds": round(self.seconds, 2),
@@ -57,24 +62,37 @@ def _row_label(index: int, is_csv: bool) -> str:
     return f"row {index + 1} (line {index + 2})" if is_csv else f"row {index + 1}"
 
 
-def validate_rows(table: pa.Table, path: Path, *, offset: int = 0) -> list[RecordIn]:
-    """Every row as a :class:`RecordIn`, or :class:`InputError` naming each bad row and field
-    (rows numbered from ``offset`` in the file)."""
+def validate_rows(
+    table: pa.Table, path: Path, config: RegistrySettings, *, offset: int = 0
+) -> list[RecordIn]:
+    """Every row as a :class:`RecordIn` of a known source, or :class:`InputError` naming each
+    bad row and field (rows numbered from ``offset`` in the file)."""
     is_csv = path.suffix.lower() in {".csv", ".txt"}
     records: list[RecordIn] = []
     problems: list[str] = []
     extra = 0
+
+    def problem(index: int, where: str, message: str) -> None:
+        nonlocal extra
+        if len(problems) < MAX_PROBLEMS:
+            # The message says what rule failed; the value itself is never repeated.
+            problems.append(f"{_row_label(index, is_csv)}, field {where!r}: {message}")
+        else:
+            extra += 1
+
     for index, row in enumerate(table.to_pylist(), start=offset):
         try:
-            records.append(RecordIn.model_validate(row))
+            record = RecordIn.model_validate(row)
         except ValidationError as exc:
             for err in exc.errors():
-                where = ".".join(str(p) for p in err.get("loc", ())) or "record"
-                if len(problems) < MAX_PROBLEMS:
-                    # The message says what rule failed; the value itself is never repeated.
-                    problems.append(f"{_row_label(index, is_csv)}, field {where!r}: {err['msg']}")
-                else:
-                    extra += 1
+                problem(index, ".".join(str(p) for p in err.get("loc", ())) or "record", err["msg"])
+            continue
+        try:
+            check_known(record.source, config)
+        except UnknownSourceError as exc:
+            problem(index, "source", str(exc))
+            continue
+        records.append(record)
     if problems:
         if extra:
             problems.append(f"... and {extra} more problem(s)")
@@ -82,7 +100,7 @@ def validate_rows(table: pa.Table, path: Path, *, offset: int = 0) -> list[Recor
     return records
 
 
-def read_extract(path: Path) -> pa.Table:
+def read_extract(path: Path, config: RegistrySettings) -> pa.Table:
     """Read a canonical Parquet/CSV extract and validate every row (all-or-nothing).
 
     The rows are validated now and turned into records batch by batch while ingesting, so a
@@ -92,7 +110,7 @@ def read_extract(path: Path) -> pa.Table:
     problems: list[str] = []
     for start in range(0, table.num_rows, VALIDATION_CHUNK):
         try:
-            validate_rows(table.slice(start, VALIDATION_CHUNK), path, offset=start)
+            validate_rows(table.slice(start, VALIDATION_CHUNK), path, config, offset=start)
         except InputError as exc:
             problems.extend(exc.problems)
     if problems:
@@ -162,9 +180,11 @@ def _run_batches(
         summary.batches += 1
         summary.records += len(batch)
         for result in results:
-            if result.changed:
-                summary.statuses[result.status.value] += 1
-            else:
+            if not result.changed:
                 summary.unchanged += 1
+            elif result.existed:
+                summary.updated += 1
+            else:
+                summary.statuses[result.status.value] += 1
         if progress is not None:
             progress(len(batch))

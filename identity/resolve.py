@@ -62,6 +62,8 @@ class Resolution:
     source: str
     source_ref: str
     changed: bool
+    existed: bool = False  # the registry held the record before (a re-post)
+    previous_person_id: str | None = None  # set when the record moved to another person
 
 
 @dataclass(frozen=True)
@@ -274,7 +276,14 @@ class Resolver:
         else:
             status = ResolveStatus.NEW
         return Resolution(
-            e.id, e.person_id, status, e.match_probability, e.source, p.record.source_ref, False
+            e.id,
+            e.person_id,
+            status,
+            e.match_probability,
+            e.source,
+            p.record.source_ref,
+            False,
+            existed=True,
         )
 
     def _resolve_one(
@@ -316,7 +325,14 @@ class Resolver:
             # A reviewer put this record where it is: new traits do not move it.
             state.put(CandidateRow(record_id, p.std, e.person_id, e.origin), p.key_hashes)
             return Resolution(
-                record_id, e.person_id, ResolveStatus.LINKED, None, rec.source, rec.source_ref, True
+                record_id,
+                e.person_id,
+                ResolveStatus.LINKED,
+                None,
+                rec.source,
+                rec.source_ref,
+                True,
+                existed=True,
             )
 
         candidates = state.candidates_for(p, exclude=record_id)
@@ -392,7 +408,17 @@ class Resolver:
                 }
             )
         probability = score.match_probability if score else outcome.best_probability
-        return Resolution(record_id, target, status, probability, rec.source, rec.source_ref, True)
+        return Resolution(
+            record_id,
+            target,
+            status,
+            probability,
+            rec.source,
+            rec.source_ref,
+            True,
+            existed=e is not None,
+            previous_person_id=current if current is not None and current != target else None,
+        )
 
     def _new_person(
         self, w: _Writes, state: _BatchState, now: datetime, *, split_from: str | None

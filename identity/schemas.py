@@ -6,8 +6,17 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, TypeAlias
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 
+from identity.record_rules import canonical_sexe, check_life_date, check_record_date, check_text
 from matching.records import CANONICAL_COLUMNS
 
 # Fields that are identity traits: sealed at rest, never logged.
@@ -15,9 +24,10 @@ TRAIT_FIELDS: tuple[str, ...] = tuple(
     c for c in CANONICAL_COLUMNS if c not in {"record_id", "source", "source_ref", "record_date"}
 )
 
-# ISO date, possibly partial (YYYY-MM or YYYY). Only the shape is checked, as the linkage jobs
-# do: a well-shaped impossible date (a day/month swap) is an entry error that standardisation
-# flags, not a reason to refuse a person's record.
+# ISO date, possibly partial (YYYY-MM or YYYY). The shape and plausibility (not in the future,
+# not before 1900: identity.record_rules) are checked; a well-shaped impossible date (a
+# day/month swap) is an entry error that standardisation flags, not a reason to refuse a
+# person's record.
 PARTIAL_DATE_PATTERN = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"
 SOURCE_PATTERN = r"^[A-Z][A-Z0-9_]{0,31}$"
 
@@ -32,14 +42,24 @@ def _blank_to_none(value: Any) -> Any:
 # Optional strings: blank means missing; the constraints apply to the string only. Spelled
 # out (not built by a function) so that type checkers read them as types.
 _Blank = BeforeValidator(_blank_to_none)
-Text8: TypeAlias = Annotated[Annotated[str, StringConstraints(max_length=8)] | None, _Blank]
 Text16: TypeAlias = Annotated[Annotated[str, StringConstraints(max_length=16)] | None, _Blank]
 Text64: TypeAlias = Annotated[Annotated[str, StringConstraints(max_length=64)] | None, _Blank]
 Text100: TypeAlias = Annotated[Annotated[str, StringConstraints(max_length=100)] | None, _Blank]
 Text200: TypeAlias = Annotated[Annotated[str, StringConstraints(max_length=200)] | None, _Blank]
 Text300: TypeAlias = Annotated[Annotated[str, StringConstraints(max_length=300)] | None, _Blank]
-PartialDate: TypeAlias = Annotated[
-    Annotated[str, StringConstraints(max_length=10, pattern=PARTIAL_DATE_PATTERN)] | None, _Blank
+LifeDate: TypeAlias = Annotated[
+    Annotated[
+        str,
+        StringConstraints(max_length=10, pattern=PARTIAL_DATE_PATTERN),
+        AfterValidator(check_life_date),
+    ]
+    | None,
+    _Blank,
+]
+# Stored as M or F whatever synonym the source wrote (identity.record_rules.canonical_sexe).
+Sexe: TypeAlias = Annotated[
+    Annotated[str, StringConstraints(max_length=16), AfterValidator(canonical_sexe)] | None,
+    _Blank,
 ]
 CommuneCode: TypeAlias = Annotated[
     Annotated[str, StringConstraints(max_length=5, pattern=r"^[0-9][0-9AB][0-9]{3}$")] | None,
@@ -91,15 +111,23 @@ class RecordIn(BaseModel):
         max_length=128,
         description="The application's own reference of the record (a case number, an écrou)",
     )
-    record_date: date | None = Field(default=None, description="Date of the record (ISO)")
+    record_date: Annotated[date, AfterValidator(check_record_date)] | None = Field(
+        default=None, description="Date of the record (ISO), at most two days ahead of today"
+    )
     civilite: Annotated[Text16, _trait("M, MME...")]
     nom_naissance: Annotated[Text200, _trait("Nom de naissance")]
     nom_usage: Annotated[Text200, _trait("Nom d'usage")]
     prenoms: Annotated[Text300, _trait("Prénoms, space-separated, in civil order")]
     alias: Annotated[Text300, _trait("Alias")]
-    sexe: Annotated[Text8, _trait("M or F")]
-    date_naissance: Annotated[PartialDate, _trait("YYYY-MM-DD, or partial YYYY-MM / YYYY")]
-    date_deces: Annotated[PartialDate, _trait("YYYY-MM-DD, or partial YYYY-MM / YYYY")]
+    sexe: Annotated[
+        Sexe, _trait("M or F (H, HOMME, MASCULIN, 1 / FEMME, FEMININ, 2 are stored as M / F)")
+    ]
+    date_naissance: Annotated[
+        LifeDate, _trait("YYYY-MM-DD, or partial YYYY-MM / YYYY; from 1900, not in the future")
+    ]
+    date_deces: Annotated[
+        LifeDate, _trait("YYYY-MM-DD, or partial YYYY-MM / YYYY; from 1900, not in the future")
+    ]
     commune_naissance: Annotated[Text200, _trait("Commune de naissance (name)")]
     code_commune_naissance: Annotated[CommuneCode, _trait("INSEE commune code")]
     pays_naissance: Annotated[Text200, _trait("Pays de naissance (name)")]
@@ -107,6 +135,12 @@ class RecordIn(BaseModel):
         CountryCode, _trait("INSEE 99xxx country code (empty or 99100: France)")
     ]
     nationalite: Annotated[Text100, _trait("Nationalité")]
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _plain_text(cls, value: Any) -> Any:
+        # Before blanks are stripped: a trailing line break is refused, not trimmed away.
+        return check_text(value) if isinstance(value, str) else value
 
     def traits(self) -> dict[str, str | None]:
         return {name: getattr(self, name) for name in TRAIT_FIELDS}
@@ -124,9 +158,23 @@ class RecordIn(BaseModel):
 
 
 class ResolveStatus(StrEnum):
+    """A held record's state, as ``GET /v1/records/{source}/{source_ref}`` reports it."""
+
     LINKED = "linked"
     NEW = "new"
     PENDING_REVIEW = "pending_review"
+
+
+class ResolveOutcome(StrEnum):
+    """What a post did: the first three for a record the registry did not hold; a re-post of a
+    held record answers ``updated`` (its traits changed and it was resolved again) or
+    ``unchanged`` (identical: nothing was written)."""
+
+    LINKED = "linked"
+    NEW = "new"
+    PENDING_REVIEW = "pending_review"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
 
 
 class RecordRef(BaseModel):
@@ -136,12 +184,23 @@ class RecordRef(BaseModel):
 
 class ResolveOut(BaseModel):
     person_id: str = Field(description="Stable opaque identifier of the person")
-    status: ResolveStatus = Field(
-        description="linked: attached to a known person; new: a new person; "
-        "pending_review: a new person, with suggestions sent to reviewers"
+    status: ResolveOutcome = Field(
+        description="A record the registry did not hold: linked (attached to a known "
+        "person), new (a new person), pending_review (a new person, with suggestions sent to "
+        "reviewers). A re-post of a held record: updated (its traits changed, it was resolved "
+        "again: see link_status and previous_person_id) or unchanged (nothing written)"
+    )
+    link_status: ResolveStatus = Field(
+        description="The record's state after this post, as GET /v1/records/{source}/"
+        "{source_ref} reports it"
     )
     match_probability: float | None = Field(
         description="Probability of the link (linked), or of the best candidate (otherwise)"
+    )
+    previous_person_id: str | None = Field(
+        default=None,
+        description="Set when an update moved the record to another person: the identifier "
+        "it had (replace it in your cache; it may now redirect to person_id)",
     )
     record: RecordRef
 
@@ -151,9 +210,19 @@ class ResolveOut(BaseModel):
                 {
                     "person_id": "7ZQK3M9XH2B4TK",
                     "status": "linked",
+                    "link_status": "linked",
                     "match_probability": 0.99993,
+                    "previous_person_id": None,
                     "record": {"source": "CASSIOPEE", "source_ref": "2024/000123"},
-                }
+                },
+                {
+                    "person_id": "7ZQK3M9XH2B4TK",
+                    "status": "unchanged",
+                    "link_status": "linked",
+                    "match_probability": 0.99993,
+                    "previous_person_id": None,
+                    "record": {"source": "CASSIOPEE", "source_ref": "2024/000123"},
+                },
             ]
         }
     )

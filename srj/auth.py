@@ -44,9 +44,33 @@ class InvalidTokenError(Exception):
     pass
 
 
+class TokenRefusedError(InvalidTokenError):
+    """A well-signed token the service cannot accept; the message says why (no claim value)."""
+
+
+# The subject is written as the actor of history events, decisions and access-log entries
+# (128-character columns): a longer one, or one with control characters, is refused at the
+# door (401 saying why) instead of failing as a database error in the middle of a write.
+MAX_SUBJECT_LENGTH = 128
+
+
+def subject_problem(subject: str) -> str | None:
+    """Why ``subject`` cannot identify a caller, or None."""
+    if not subject:
+        return "The token's subject is empty."
+    if len(subject) > MAX_SUBJECT_LENGTH:
+        return f"The token's subject is longer than {MAX_SUBJECT_LENGTH} characters."
+    if any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F or 0xD800 <= ord(c) <= 0xDFFF for c in subject):
+        return "The token's subject contains control characters."
+    return None
+
+
 def issue_token(
     settings: Settings, *, subject: str, roles: list[Role], ttl_seconds: int = 8 * 3600
 ) -> str:
+    problem = subject_problem(subject)
+    if problem:
+        raise ValueError(problem)
     now = int(time.time())
     claims = {
         "sub": subject,
@@ -95,7 +119,11 @@ def verify_token(settings: Settings, token: str) -> Principal:
     if isinstance(raw_roles, str):
         raw_roles = raw_roles.split()
     roles = frozenset(Role(r) for r in raw_roles if r in Role._value2member_map_)
-    return Principal(subject=str(claims["sub"]), roles=roles, token_id=claims.get("jti"))
+    subject = str(claims["sub"])
+    problem = subject_problem(subject)
+    if problem:
+        raise TokenRefusedError(problem)
+    return Principal(subject=subject, roles=roles, token_id=claims.get("jti"))
 
 
 def _bearer(request: Request) -> str | None:
@@ -167,11 +195,16 @@ def principal_from_request(request: Request, settings: Settings) -> Principal | 
     if principal is None:
         try:
             principal = verify_token(settings, token)
-        except InvalidTokenError:
+        except InvalidTokenError as exc:
+            detail = (
+                str(exc)
+                if isinstance(exc, TokenRefusedError)
+                else "The bearer token is invalid or expired."
+            )
             raise ProblemError(
                 401,
                 "Invalid token",
-                "The bearer token is invalid or expired.",
+                detail,
                 headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
             ) from None
         _remember(settings, token, principal)

@@ -170,7 +170,12 @@ def auth_token(
             f"[red]error:[/red] unknown role; choose among {', '.join(r.value for r in Role)}"
         )
         raise typer.Exit(2) from None
-    print(issue_token(get_settings(), subject=subject, roles=roles, ttl_seconds=ttl))
+    try:
+        value = issue_token(get_settings(), subject=subject, roles=roles, ttl_seconds=ttl)
+    except ValueError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+    print(value)
 
 
 def _redacted(url: str) -> str:

@@ -157,3 +157,13 @@ def test_validation_errors_are_documented_as_problem_json(client: TestClient) ->
     for path, method, content in documented:
         assert "application/problem+json" in content, (path, method)
         assert "application/json" not in content, (path, method)
+
+
+def test_tokens_name_a_subject_that_fits_the_history_columns(settings: Settings) -> None:
+    from srj.auth import MAX_SUBJECT_LENGTH
+
+    for bad in ("", "x" * (MAX_SUBJECT_LENGTH + 1), "app\x00x", "app\nx"):
+        with pytest.raises(ValueError, match="subject"):
+            issue_token(settings, subject=bad, roles=[Role.APPLICATION])
+    fits = issue_token(settings, subject="x" * MAX_SUBJECT_LENGTH, roles=[Role.APPLICATION])
+    assert verify_token(settings, fits).subject == "x" * MAX_SUBJECT_LENGTH

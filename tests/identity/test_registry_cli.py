@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from sqlalchemy.engine import Engine
@@ -89,3 +90,42 @@ def test_bad_arguments_exit_non_zero(cli_env: Path) -> None:
     bad_date = runner.invoke(app, ["registry", "retention", "--today", "01/01/2026"])
     assert bad_date.exit_code == 2
     assert "YYYY-MM-DD" in bad_date.output
+
+
+def _held(engine: Engine) -> int:
+    from sqlalchemy import func, select
+
+    from identity.models import SourceRecord
+
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(SourceRecord)).scalar_one())
+
+
+def test_ingest_refuses_a_file_with_implausible_rows_whole_naming_row_and_field(
+    cli_env: Path, fresh_engine: Engine
+) -> None:
+    """All-or-nothing, like every importer: a `9999-12-31` record date used to crash the
+    ingest halfway, after committing the batches before it."""
+    table = generate(60, seed=5).records
+    rows = table.to_pylist()
+    rows[70]["record_date"] = "9999-12-31"
+    rows[71]["source"] = "SIRIUS"
+    rows[72]["sexe"] = "Z"
+    rows[73]["prenoms"] = "JEAN\x00PAUL"
+    rows[74]["date_naissance"] = "1850-01-01"
+    extract = cli_env / "extract.parquet"
+    pq.write_table(pa.Table.from_pylist(rows, schema=table.schema), extract)
+
+    result = CliRunner().invoke(app, ["registry", "ingest", str(extract), "--batch-size", "20"])
+    assert result.exit_code == 2, result.output
+    for row, field in (
+        (71, "record_date"),
+        (72, "source"),
+        (73, "sexe"),
+        (74, "prenoms"),
+        (75, "date_naissance"),
+    ):
+        assert f"row {row}, field '{field}'" in result.output, result.output
+    assert "CASSIOPEE" in result.output  # the known sources are named
+    assert "SIRIUS" not in result.output
+    assert _held(fresh_engine) == 0

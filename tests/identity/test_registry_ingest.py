@@ -32,7 +32,7 @@ def population() -> pa.Table:
 
 @pytest.fixture(scope="module")
 def records(population: pa.Table) -> list[RecordIn]:
-    return validate_rows(population, Path("population.parquet"))
+    return validate_rows(population, Path("population.parquet"), RegistrySettings())
 
 
 def _ingest(engine: Engine, crypto: RegistryCrypto, records: list[RecordIn], **kw: Any) -> Any:
@@ -139,7 +139,7 @@ def test_extract_problems_name_row_and_field_never_the_value(
     path = tmp_path / "extract.csv"
     pacsv.write_csv(pa.Table.from_pylist(rows, schema=population.schema), path)
     with pytest.raises(InputError) as caught:
-        read_extract(path)
+        read_extract(path, RegistrySettings())
     text = str(caught.value)
     assert "row 2 (line 3), field 'code_pays_naissance'" in text
     assert "row 4 (line 5), field 'source'" in text

@@ -52,7 +52,7 @@ def test_reposting_updates_and_never_duplicates(
 ) -> None:
     a = post("R1")
     again = post("R1")
-    assert again == {**a, "status": "new"}
+    assert again == {**a, "status": "unchanged"}
     assert count(db_session, SourceRecord) == 1
     events_before = count(db_session, PersonEvent)
     post("R1")
@@ -63,7 +63,9 @@ def test_reposting_updates_and_never_duplicates(
     # R2 was keyed in wrongly; the source corrects it: it moves to R1's person, and its
     # identifier (handed out already) now redirects there.
     fixed = post("R2")
-    assert fixed["status"] == "linked"
+    assert fixed["status"] == "updated"
+    assert fixed["link_status"] == "linked"
+    assert fixed["previous_person_id"] == b["person_id"]
     assert fixed["person_id"] == a["person_id"]
     assert count(db_session, SourceRecord) == 2
     loser = db_session.get(Person, b["person_id"])
@@ -85,7 +87,8 @@ def test_a_record_on_a_manual_link_never_moves(
     # New traits that match MARTIN perfectly: the reviewer's link stands.
     moved = post("R2")
     assert moved["person_id"] == durand["person_id"]
-    assert moved["status"] == "linked"
+    assert moved["status"] == "updated"
+    assert moved["link_status"] == "linked"
     assert person_of(db_session, rid) == durand["person_id"]
     assert martin["person_id"] != durand["person_id"]
 
@@ -101,7 +104,8 @@ def test_a_person_declared_different_is_never_auto_linked(
     again = post("R2")  # now identical to R1: the model would link it
     assert again["person_id"] != martin["person_id"]
     assert again["person_id"] == other["person_id"]
-    assert again["status"] == "new"
+    assert again["status"] == "updated"
+    assert again["link_status"] == "new"
     pending = db_session.scalars(
         select(MatchSuggestion).where(MatchSuggestion.status == "pending")
     ).all()

@@ -136,7 +136,8 @@ def test_different_requires_a_reason_and_records_a_cannot_link(
         "D-2", source="GENESIS", nom="MARTIN", prenoms="JEAN", dn="1980-01-02", commune="75056"
     )
     assert again["person_id"] == pair["person_b"]
-    assert again["status"] != "linked"
+    assert again["status"] == "updated"
+    assert again["link_status"] != "linked"
 
 
 def test_a_stale_version_is_refused_with_409_and_changes_nothing(
