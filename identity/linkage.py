@@ -110,6 +110,7 @@ class _LazyContributions(Mapping[str, Any]):
 class LinkageMatcher:
     def __init__(self, model: Any, config: RegistrySettings) -> None:
         from matching.blocking import blocking_keys
+        from matching.evidence import has_auto_link_evidence
         from matching.model.thresholds import weight_to_probability
         from matching.online import OnlineScorer
         from matching.standardise import STANDARDISATION_VERSION, standardise_record
@@ -123,6 +124,7 @@ class LinkageMatcher:
         self._standardise = standardise_record
         self._weight_to_probability = weight_to_probability
         self._blocking_keys = blocking_keys
+        self._has_evidence = has_auto_link_evidence
         self.model_version = str(getattr(model, "model_version", "unknown"))[:64]
         self.standardisation_version = str(STANDARDISATION_VERSION)
         trained = model.thresholds
@@ -165,6 +167,9 @@ class LinkageMatcher:
 
     def blocking_keys(self, standardised: Mapping[str, Any]) -> list[str]:
         return list(self._blocking_keys(standardised))
+
+    def has_auto_link_evidence(self, standardised: Mapping[str, Any]) -> bool:
+        return self._has_evidence(standardised)
 
     def score(
         self,

@@ -66,6 +66,12 @@ class Matcher(Protocol):
         """Keys two records share iff some blocking rule would compare them."""
         ...
 
+    def has_auto_link_evidence(self, standardised: Mapping[str, Any]) -> bool:
+        """Whether the record may be linked without a reviewer at all (the minimum evidence
+        batch clustering requires too): whatever its scores, a record without it is only ever
+        suggested."""
+        ...
+
     def score(
         self,
         standardised: Mapping[str, Any],

@@ -66,8 +66,9 @@ _LOCK_ONE_SQL = (
     "FROM (SELECT unnest(CAST(%(ls)s AS bigint[])) AS h ORDER BY 1) AS ordered_keys)"
 )
 # Candidates (at most ``cap`` per key through LATERAL ... LIMIT, ranked by keys shared, a
-# record sharing one key only kept if that key is rare) with their rows, and the existing
-# record by (source, HMAC) under any key version: one statement.
+# record sharing one key only kept if that key is rare) with their rows and the number of
+# records of their person (resolve checks a record against the whole person it would join),
+# and the existing record by (source, HMAC) under any key version: one statement.
 _LOOKUP_ONE_SQL = (
     "WITH hits AS (SELECT b.record_id, count(*) OVER (PARTITION BY k.h) AS holders "
     "FROM unnest(CAST(%(hs)s AS bigint[])) AS k(h) "
@@ -80,12 +81,13 @@ _LOOKUP_ONE_SQL = (
     "SELECT 'c' AS kind, r.id, r.std, l.person_id, l.origin, ranked.shared, "
     "NULL AS source, NULL::bytea AS ref_hmac, NULL AS ref_key_id, "
     "NULL::bytea AS traits_digest, NULL AS std_version, "
-    "CAST(NULL AS double precision) AS match_probability "
+    "CAST(NULL AS double precision) AS match_probability, "
+    "(SELECT count(*) FROM identity_links m WHERE m.person_id = l.person_id) AS person_records "
     "FROM ranked JOIN identity_source_records r ON r.id = ranked.record_id "
     "JOIN identity_links l ON l.record_id = r.id "
     "UNION ALL "
     "SELECT 'e', r.id, NULL, l.person_id, l.origin, NULL, r.source, r.ref_hmac, "
-    "r.ref_key_id, r.traits_digest, r.std_version, l.match_probability "
+    "r.ref_key_id, r.traits_digest, r.std_version, l.match_probability, NULL "
     "FROM identity_source_records r JOIN identity_links l ON l.record_id = r.id "
     "WHERE r.source = ANY(CAST(%(sources)s AS varchar[])) "
     "AND r.ref_hmac = ANY(CAST(%(hmacs)s AS bytea[]))"
@@ -345,11 +347,12 @@ class RegistryRepository:
         dict[tuple[str, bytes], ExistingRecord],
         list[tuple[uuid.UUID, int]],
         dict[uuid.UUID, CandidateRow],
+        dict[str, int],
     ]:
         """PostgreSQL, one incoming record: :meth:`lock_keys` (shared registry lock and key
         locks), then :meth:`find_records` and :meth:`ranked_candidates` with the candidates'
-        rows in one statement — all in one round trip (the online path's latency is round
-        trips).
+        rows and :meth:`record_counts` of their persons in one statement — all in one round
+        trip (the online path's latency is round trips).
 
         The two statements go out in one psycopg pipeline: the server still runs them one
         after the other, and under READ COMMITTED the lookup takes its snapshot when it starts,
@@ -382,13 +385,15 @@ class RegistryRepository:
         existing: dict[tuple[str, bytes], ExistingRecord] = {}
         ranked: list[tuple[uuid.UUID, int]] = []
         rows: dict[uuid.UUID, CandidateRow] = {}
+        counts: dict[str, int] = {}
         for row in found:
             kind, rid, std, person_id, origin, shared = row[:6]
             if kind == "c":
                 ranked.append((rid, int(shared)))
                 rows[rid] = CandidateRow(rid, orjson.loads(std), person_id, origin)
+                counts[person_id] = int(row[12])
                 continue
-            source, ref_hmac, ref_key_id, digest, std_version, probability = row[6:]
+            source, ref_hmac, ref_key_id, digest, std_version, probability = row[6:12]
             key = (source, bytes(ref_hmac))
             if key in wanted:
                 existing[key] = ExistingRecord(
@@ -403,7 +408,21 @@ class RegistryRepository:
                     probability,
                 )
         ranked.sort(key=lambda kv: (-kv[1], kv[0]))
-        return existing, ranked, rows
+        return existing, ranked, rows, counts
+
+    def load_person_records(self, person_ids: Iterable[str]) -> dict[uuid.UUID, CandidateRow]:
+        """Every record of ``person_ids``, as candidates (the standardised keys and link)."""
+        rows: dict[uuid.UUID, CandidateRow] = {}
+        r, lk = SourceRecord, Link
+        for chunk in _chunks(sorted(set(person_ids))):
+            stmt = (
+                select(r.id, r.std, lk.person_id, lk.origin)
+                .join(lk, lk.record_id == r.id)
+                .where(lk.person_id.in_(list(chunk)))
+            )
+            for rid, std, person_id, origin in self.session.execute(stmt):
+                rows[rid] = CandidateRow(rid, orjson.loads(std), person_id, origin)
+        return rows
 
     def load_candidates(self, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, CandidateRow]:
         rows: dict[uuid.UUID, CandidateRow] = {}

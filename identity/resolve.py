@@ -1,10 +1,20 @@
 """Resolving source records to persons: the online API and bulk ingest share this one path.
 
 For each record: standardise, find candidates through the indexed blocking keys (capped per
-key), score them with the online scorer, then link to the best person at or above the auto-link
-threshold, or create a person and open a review suggestion for every candidate person in the
-review band, or create a person. A batch is resolved in order, each record seeing the ones
-before it; all rows are written at the end with a few multi-row statements.
+key), score them with the online scorer, then link to the best person the batch clustering
+would let it join (below), or create a person and open a review suggestion for every candidate
+person in the review band, or create a person. A batch is resolved in order, each record seeing
+the ones before it; all rows are written at the end with a few multi-row statements.
+
+A record joins a person automatically only as batch clustering (``matching.clustering``) lets
+a record join a cluster:
+- through an auto-link pair: a record of the person scoring at or above ``auto_link``, both
+  records having the minimum evidence of ``matching.evidence`` (a surname, a given name, a year
+  of birth, and the day or the place of birth);
+- consistently: it scores at least ``review`` with *every* record of the person (those the
+  candidate search did not return are read and scored too), none of them cannot-linked.
+So a record lacking evidence never links (it may be suggested), and a weak record cannot
+chain two persons: the next record must agree with the whole person, not with its best record.
 
 Rules that hold whatever the scores say:
 - a record is upserted by (source, HMAC(source_ref)): posting it again updates it, never adds
@@ -22,7 +32,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -69,7 +79,9 @@ class Resolution:
 @dataclass(frozen=True)
 class PersonScore:
     person_id: str
-    best: CandidateScore  # the person's record that scored highest
+    best: CandidateScore  # the person's record that scored highest (what reviewers are shown)
+    # Its best record having the minimum evidence for an automatic link (None: none has it).
+    link: CandidateScore | None = None
 
 
 @dataclass(frozen=True)
@@ -78,33 +90,77 @@ class Outcome:
     review: tuple[PersonScore, ...]
     best_probability: float | None
 
+    @property
+    def link_score(self) -> CandidateScore | None:
+        """The auto-link pair the record joins its person through."""
+        return self.link_to.link if self.link_to is not None else None
 
-def decide(scores: Iterable[PersonScore], thresholds: Thresholds, excluded: set[str]) -> Outcome:
-    """Pure decision rule: link, review or new (excluded persons are never linked nor suggested)."""
+
+def _always(_: PersonScore) -> bool:
+    return True
+
+
+def _never(_: uuid.UUID) -> bool:
+    return False
+
+
+def decide(
+    scores: Iterable[PersonScore],
+    thresholds: Thresholds,
+    excluded: set[str],
+    *,
+    evidence: bool = True,
+    consistent: Callable[[PersonScore], bool] = _always,
+) -> Outcome:
+    """Pure decision rule: link, review or new (excluded persons are never linked nor suggested).
+
+    The record links to the person with the strongest auto-link pair (``link`` at or above
+    ``auto_link``) with which it is ``consistent``, trying persons from the strongest pair
+    down, as batch clustering takes its pairs; never when the record itself lacks the
+    minimum ``evidence``. Every other person at or above ``review`` (by its best record) is
+    for reviewers.
+    """
     eligible = sorted(
         (p for p in scores if p.person_id not in excluded),
         key=lambda p: (-p.best.match_weight, p.person_id),
     )
     if not eligible:
         return Outcome(None, (), None)
-    top = eligible[0]
-    link_to = top if top.best.match_probability >= thresholds.auto_link else None
+    link_to = None
+    if evidence:
+        linkable = sorted(
+            (
+                p
+                for p in eligible
+                if p.link is not None and p.link.match_probability >= thresholds.auto_link
+            ),
+            key=lambda p: (-p.link.match_weight if p.link else 0.0, p.person_id),
+        )
+        link_to = next((p for p in linkable if consistent(p)), None)
     review = tuple(
         p for p in eligible if p is not link_to and p.best.match_probability >= thresholds.review
     )
-    return Outcome(link_to, review, top.best.match_probability)
+    return Outcome(link_to, review, eligible[0].best.match_probability)
 
 
 def best_per_person(
-    scores: Sequence[CandidateScore], rows: dict[uuid.UUID, CandidateRow]
+    scores: Sequence[CandidateScore],
+    rows: dict[uuid.UUID, CandidateRow],
+    may_link: Callable[[uuid.UUID], bool] = lambda _: True,
 ) -> list[PersonScore]:
+    """Per person: its best record, and its best record that ``may_link`` (has the evidence)."""
     best: dict[str, CandidateScore] = {}
+    link: dict[str, CandidateScore] = {}
     for score in scores:
         person = rows[score.candidate_id].person_id
         current = best.get(person)
         if current is None or score.match_weight > current.match_weight:
             best[person] = score
-    return [PersonScore(p, s) for p, s in best.items()]
+        if may_link(score.candidate_id):
+            current = link.get(person)
+            if current is None or score.match_weight > current.match_weight:
+                link[person] = score
+    return [PersonScore(p, s, link.get(p)) for p, s in best.items()]
 
 
 def traits_digest(
@@ -200,7 +256,7 @@ class Resolver:
             # The online path: the locks, the upsert lookup and the ranked candidates in one
             # round trip.
             only = next(iter(prepared.values()))
-            existing, ranked, rows = self.repo.lock_and_lookup_one(
+            existing, ranked, rows, counts = self.repo.lock_and_lookup_one(
                 lock_keys,
                 refs,
                 only.key_hashes,
@@ -208,7 +264,7 @@ class Resolver:
                 self.config.max_candidates,
                 self.config.rare_key_records,
             )
-            prefetched = ([ranked], rows)
+            prefetched = ([ranked], rows, counts)
         else:
             self.repo.lock_keys(lock_keys, exclusive_registry=exclusive)
             existing = self.repo.find_records(refs)
@@ -219,7 +275,7 @@ class Resolver:
                     break
 
         self.matcher.calibrate(self.repo.registry_size)
-        state = _BatchState(self.repo, self.matcher.thresholds, self.config)
+        state = _BatchState(self.repo, self.config, self.matcher.has_auto_link_evidence)
         to_resolve = [p for p in prepared.values() if not self._unchanged(p)]
         state.prefetch(to_resolve, prefetched if to_resolve else None)
 
@@ -339,12 +395,21 @@ class Resolver:
         scores = self.matcher.score(p.std, [(c.record_id, c.std) for c in candidates])
         rows = {c.record_id: c for c in candidates}
         excluded, decided = state.constraints_for(record_id)
-        outcome = decide(best_per_person(scores, rows), self.matcher.thresholds, excluded)
+        evidence = self.matcher.has_auto_link_evidence(p.std)
+        # Without evidence of its own the record links to no one: its partners' is not read.
+        persons = best_per_person(scores, rows, state.has_evidence if evidence else _never)
+
+        def consistent(person: PersonScore) -> bool:
+            return self._consistent(p.std, record_id, person.person_id, scores, state)
+
+        outcome = decide(
+            persons, self.matcher.thresholds, excluded, evidence=evidence, consistent=consistent
+        )
 
         current = e.person_id if e else None
         if outcome.link_to is not None:
             target = outcome.link_to.person_id
-            score: CandidateScore | None = outcome.link_to.best
+            score: CandidateScore | None = outcome.link_score
             status = ResolveStatus.LINKED
         else:
             score = None
@@ -419,6 +484,32 @@ class Resolver:
             existed=e is not None,
             previous_person_id=current if current is not None and current != target else None,
         )
+
+    def _consistent(
+        self,
+        std: dict[str, Any],
+        record_id: uuid.UUID,
+        person_id: str,
+        scores: Sequence[CandidateScore],
+        state: _BatchState,
+    ) -> bool:
+        """Whether the record scores at least ``review`` with every record of ``person_id``
+        (batch clustering's consistency): the records the candidate search did not return are
+        read and scored here."""
+        review = self.matcher.thresholds.review
+        scored = {s.candidate_id: s.match_probability for s in scores}
+        unscored = []
+        for member in state.members(person_id):
+            if member.record_id == record_id:
+                continue
+            probability = scored.get(member.record_id)
+            if probability is None:
+                unscored.append((member.record_id, member.std))
+            elif probability < review:
+                return False
+        if unscored:
+            return all(s.match_probability >= review for s in self.matcher.score(std, unscored))
+        return True
 
     def _new_person(
         self, w: _Writes, state: _BatchState, now: datetime, *, split_from: str | None
@@ -524,12 +615,18 @@ class _BatchState:
     """What a batch knows: candidates prefetched from the database, plus its own records."""
 
     def __init__(
-        self, repo: RegistryRepository, thresholds: Thresholds, config: RegistrySettings
+        self,
+        repo: RegistryRepository,
+        config: RegistrySettings,
+        evidence: Callable[[dict[str, Any]], bool],
     ) -> None:
         self.repo = repo
-        self.thresholds = thresholds
         self.config = config
+        self._evidence_rule = evidence
         self.rows: dict[uuid.UUID, CandidateRow] = {}
+        # The records of each person among ``rows`` (kept in step with them).
+        self._members: dict[str, set[uuid.UUID]] = defaultdict(set)
+        self._evidence: dict[uuid.UUID, bool] = {}
         # This batch's own records by key (the database's candidates come ranked, per record).
         self.key_index: dict[int, list[uuid.UUID]] = defaultdict(list)
         self._db_ranked: dict[int, list[tuple[uuid.UUID, int]]] = {}
@@ -540,15 +637,27 @@ class _BatchState:
         self._decided: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
         self._partner_person: dict[uuid.UUID, str] = {}
 
+    def _remember(self, row: CandidateRow) -> None:
+        old = self.rows.get(row.record_id)
+        if old is not None:
+            self._members[old.person_id].discard(row.record_id)
+            self._evidence.pop(row.record_id, None)
+        self.rows[row.record_id] = row
+        self._members[row.person_id].add(row.record_id)
+
     def prefetch(
         self,
         prepared: Sequence[_Prepared],
-        given: tuple[list[list[tuple[uuid.UUID, int]]], dict[uuid.UUID, CandidateRow]]
+        given: tuple[
+            list[list[tuple[uuid.UUID, int]]], dict[uuid.UUID, CandidateRow], dict[str, int]
+        ]
         | None = None,
     ) -> None:
-        """Load the ranked candidates of ``prepared`` (unless ``given`` already, with rows)."""
+        """Load the ranked candidates of ``prepared`` and the record counts of their persons
+        (unless ``given`` already, with rows and counts)."""
+        counts: dict[str, int] = {}
         if given is not None:
-            ranked, rows = given
+            ranked, rows, counts = given
         else:
             ranked = self.repo.ranked_candidates(
                 [p.key_hashes for p in prepared],
@@ -561,10 +670,16 @@ class _BatchState:
         for p, hits in zip(prepared, ranked, strict=True):
             self._db_ranked[id(p)] = hits
             wanted.update(rid for rid, _ in hits)
-        self.rows.update(rows)
         missing = wanted - set(rows)
         if missing:
-            self.rows.update(self.repo.load_candidates(missing))
+            rows = {**rows, **self.repo.load_candidates(missing)}
+        for row in rows.values():
+            self._remember(row)
+        persons = {row.person_id for row in rows.values()} - set(counts)
+        if persons:
+            counts = {**counts, **self.repo.record_counts(persons)}
+        for person in {row.person_id for row in rows.values()}:
+            self._db_counts.setdefault(person, counts.get(person, 0))
         updated = [p.existing.id for p in prepared if p.existing is not None]
         if updated:
             must, cannot = self.repo.active_constraints(updated)
@@ -576,6 +691,22 @@ class _BatchState:
                 self._decided[b].add(a)
             partners = {x for s in self._cannot.values() for x in s}
             self._partner_person = self.repo.persons_of(partners)
+
+    def has_evidence(self, record_id: uuid.UUID) -> bool:
+        """Whether a known record has the minimum evidence for an automatic link."""
+        known = self._evidence.get(record_id)
+        if known is None:
+            known = self._evidence[record_id] = self._evidence_rule(self.rows[record_id].std)
+        return known
+
+    def members(self, person_id: str) -> list[CandidateRow]:
+        """Every record of ``person_id``, as this batch sees it (its records the candidate
+        searches did not return are read from the database once)."""
+        if len(self._members[person_id]) < self.count(person_id):
+            for row in self.repo.load_person_records([person_id]).values():
+                if row.record_id not in self.rows:  # this batch's own rows are newer
+                    self._remember(row)
+        return [self.rows[rid] for rid in sorted(self._members[person_id])]
 
     def candidates_for(self, p: _Prepared, *, exclude: uuid.UUID) -> list[CandidateRow]:
         """The database's best candidates for ``p`` and this batch's records sharing its keys,
@@ -610,7 +741,7 @@ class _BatchState:
     def put(self, row: CandidateRow, hashes: Sequence[int]) -> None:
         """A record of this batch, as later records of the batch must see it (an updated
         record may then count twice towards a rank: harmless, it shares those keys)."""
-        self.rows[row.record_id] = row
+        self._remember(row)
         for h in hashes:
             self.key_index[h].append(row.record_id)
 

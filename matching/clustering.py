@@ -8,6 +8,11 @@ obviously different people. Here a cluster must be both
 - consistent: every two of its records score at least ``review`` (they are at least
   plausibly the same person), and no two of them are cannot-linked.
 
+An auto-link pair counts only if both its records have the minimum evidence of
+:mod:`matching.evidence` (a surname, a given name, a year of birth...), the rule
+the registry's online resolve applies too: a record without it joins a cluster only through
+a must-link, and its auto-link pairs are held back (``insufficient_evidence``) for review.
+
 Connected components that already satisfy this (nearly all of them) are kept as they are.
 The others are rebuilt greedily: their auto-link pairs are taken from the strongest down,
 and two sub-clusters merge only if every cross pair is consistent. Pairs the scored table
@@ -31,6 +36,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from matching.evidence import auto_link_evidence
 from matching.graph import connected_labels
 from matching.model.artefact import TrainedModel
 from matching.model.thresholds import Thresholds
@@ -290,6 +296,22 @@ def cluster(
             raise ConstraintConflictError(ids[a], ids[b])
 
     strong = weight >= thresholds.auto_link_weight
+    held_back: list[tuple[int, int, float, str]] = []
+    evidence = auto_link_evidence(records) if isinstance(records, pa.Table) else None
+    if evidence is not None:
+        # The same minimum evidence as online resolve (matching.evidence): a pair with a
+        # record lacking it is for reviewers, whatever its score.
+        lacking = strong & ~(evidence[left] & evidence[right])
+        held_back.extend(
+            (a, b, w, "insufficient_evidence")
+            for a, b, w in zip(
+                left[lacking].tolist(),
+                right[lacking].tolist(),
+                weight[lacking].tolist(),
+                strict=True,
+            )
+        )
+        strong &= ~lacking
     must_array = np.asarray(must, dtype=np.int64).reshape(-1, 2)
     labels = connected_labels(
         size,
@@ -308,7 +330,6 @@ def cluster(
     to_rebuild |= {int(labels[a]) for a, b in cannot if labels[a] == labels[b]}
 
     roots = labels.copy()
-    held_back: list[tuple[int, int, float, str]] = []
     if to_rebuild:
         rebuild_mask = np.isin(labels, np.fromiter(to_rebuild, dtype=np.int64))
         members_all = np.flatnonzero(rebuild_mask)

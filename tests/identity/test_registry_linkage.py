@@ -1,5 +1,5 @@
-"""The registry on the real linkage model: resolve uses the online scorer and decides as the
-batch model would for the same pair; re-linkage with Splink's clustering keeps its promises."""
+"""The registry on the real linkage model: resolve uses the online scorer and decides as batch
+clustering would for the same records; re-linkage with Splink's clustering keeps its promises."""
 
 from __future__ import annotations
 
@@ -25,7 +25,10 @@ from identity.relink import Relinker
 from identity.repository import RegistryRepository
 from identity.resolve import Resolver
 from identity.schemas import ResolveStatus
+from matching.evidence import has_auto_link_evidence
 from matching.model import predict
+from matching.online import OnlineScorer
+from matching.standardise import standardise_record
 from matching.synthetic import generate
 
 HELD_OUT = 40
@@ -74,7 +77,10 @@ def _batch_decision(
     population: int,
 ) -> tuple[str, str | None, float | None]:
     """What the batch model says about ``incoming`` against the registry: Splink's predict on
-    the same records, then the registry's rule (best person, thresholds)."""
+    the same records, then batch clustering's rule for a record joining a cluster: an
+    auto-link pair with a record of the person, both having the minimum evidence, the strongest
+    first, and every record of the person at least ``review`` (pairs Splink did not block
+    together scored by the online scorer, as clustering does)."""
     table = pa.concat_tables([registry, pa.Table.from_pylist([incoming], schema=registry.schema)])
     pairs = predict(
         matcher.model, table, threshold_match_probability=0.0, population_size=population
@@ -85,20 +91,39 @@ def _batch_decision(
             pc.equal(pairs["record_id_r"], incoming["record_id"]),
         )
     ).to_pylist()
-    best: dict[str, float] = defaultdict(float)
+    std = {r["record_id"]: standardise_record(r) for r in table.to_pylist()}
+    scorer = OnlineScorer(matcher.model, population_size=population)
+    mine_std = std[incoming["record_id"]]
+    scored: dict[str, float] = {}
     for pair in mine:
         left = pair["record_id_l"]
         other = pair["record_id_r"] if left == incoming["record_id"] else left
-        best[persons[other]] = max(best[persons[other]], pair["match_probability"])
+        scored[other] = pair["match_probability"]
+    best: dict[str, float] = defaultdict(float)
+    link: dict[str, float] = defaultdict(float)
+    for other, probability in scored.items():
+        best[persons[other]] = max(best[persons[other]], probability)
+        if has_auto_link_evidence(std[other]):
+            link[persons[other]] = max(link[persons[other]], probability)
     if not best:
         return ResolveStatus.NEW.value, None, None
-    person, probability = max(best.items(), key=lambda kv: kv[1])
     t = matcher.thresholds
-    if probability >= t.auto_link:
-        return ResolveStatus.LINKED.value, person, probability
-    if any(p >= t.review for p in best.values()):
-        return ResolveStatus.PENDING_REVIEW.value, None, probability
-    return ResolveStatus.NEW.value, None, probability
+
+    def consistent(person: str) -> bool:
+        return all(
+            scored.get(other, scorer.score_pair(mine_std, std[other]).match_probability) >= t.review
+            for other, holder in persons.items()
+            if holder == person
+        )
+
+    if has_auto_link_evidence(mine_std):
+        for person, probability in sorted(link.items(), key=lambda kv: -kv[1]):
+            if probability >= t.auto_link and consistent(person):
+                return ResolveStatus.LINKED.value, person, probability
+    top = max(best.values())
+    if top >= t.review:
+        return ResolveStatus.PENDING_REVIEW.value, None, top
+    return ResolveStatus.NEW.value, None, top
 
 
 class _CountingScorer:

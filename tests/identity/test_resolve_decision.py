@@ -1,4 +1,6 @@
-"""The decision rule: link only at the auto-link threshold, never a person a reviewer excluded."""
+"""The decision rule: link only through an auto-link pair with the evidence, to a person the record
+is consistent with, never to a person a reviewer excluded; the rest in the review band is
+suggested."""
 
 from __future__ import annotations
 
@@ -12,43 +14,70 @@ from identity.resolve import PersonScore, add_years, decide
 
 THRESHOLDS = Thresholds(auto_link=0.999, review=0.9)
 
-person_scores = st.lists(
-    st.builds(
-        lambda pid, p: PersonScore(
-            f"P{pid}", CandidateScore(uuid.uuid4(), match_weight=p * 40 - 20, match_probability=p)
-        ),
-        st.integers(0, 30),
-        st.floats(0, 1),
-    ),
-    max_size=12,
-    unique_by=lambda s: s.person_id,
-)
+
+def _score(p: float) -> CandidateScore:
+    return CandidateScore(uuid.uuid4(), match_weight=p * 40 - 20, match_probability=p)
 
 
-@given(person_scores, st.sets(st.sampled_from([f"P{i}" for i in range(31)])))
-def test_decision_rule(scores: list[PersonScore], excluded: set[str]) -> None:
-    outcome = decide(scores, THRESHOLDS, excluded)
+@st.composite
+def person_score(draw: st.DrawFn) -> PersonScore:
+    best = draw(st.floats(0, 1))
+    # Its best record with the evidence scores at most as high as its best record, if any.
+    link = draw(st.none() | st.floats(0, best))
+    return PersonScore(
+        f"P{draw(st.integers(0, 30))}", _score(best), None if link is None else _score(link)
+    )
+
+
+person_scores = st.lists(person_score(), max_size=12, unique_by=lambda s: s.person_id)
+person_ids = st.sets(st.sampled_from([f"P{i}" for i in range(31)]))
+
+
+@given(person_scores, person_ids, st.booleans(), person_ids)
+def test_decision_rule(
+    scores: list[PersonScore], excluded: set[str], evidence: bool, inconsistent: set[str]
+) -> None:
+    asked: list[str] = []
+
+    def consistent(person: PersonScore) -> bool:
+        asked.append(person.person_id)
+        return person.person_id not in inconsistent
+
+    outcome = decide(scores, THRESHOLDS, excluded, evidence=evidence, consistent=consistent)
     eligible = [s for s in scores if s.person_id not in excluded]
-    if outcome.link_to is not None:
-        assert outcome.link_to.person_id not in excluded
-        assert outcome.link_to.best.match_probability >= THRESHOLDS.auto_link
-        assert outcome.link_to.best.match_weight == max(s.best.match_weight for s in eligible)
-    else:
-        assert all(
-            s.best.match_probability < THRESHOLDS.auto_link
-            or s.best.match_weight < max(e.best.match_weight for e in eligible)
-            for s in eligible
+    # Persons the record may join: an auto-link pair with a record having the evidence, and
+    # consistent with all the person's records; never when the record lacks the evidence.
+    joinable = [
+        s
+        for s in eligible
+        if evidence
+        and s.link is not None
+        and s.link.match_probability >= THRESHOLDS.auto_link
+        and s.person_id not in inconsistent
+    ]
+    if joinable:
+        assert outcome.link_to is not None
+        assert outcome.link_score is outcome.link_to.link
+        assert outcome.link_to in joinable
+        assert outcome.link_score is not None
+        assert outcome.link_score.match_weight == max(
+            s.link.match_weight for s in joinable if s.link is not None
         )
-    for review in outcome.review:
-        assert review.person_id not in excluded
-        assert review is not outcome.link_to
-        assert review.best.match_probability >= THRESHOLDS.review
+    else:
+        assert outcome.link_to is None
+    for person in asked:  # consistency is only asked of persons with an auto-link pair
+        link = next(s.link for s in eligible if s.person_id == person)
+        assert link is not None
+        assert link.match_probability >= THRESHOLDS.auto_link
+    assert all(r.person_id not in excluded for r in outcome.review)
     expected_review = {
         s.person_id
         for s in eligible
         if s.best.match_probability >= THRESHOLDS.review and s is not outcome.link_to
     }
     assert {r.person_id for r in outcome.review} == expected_review
+    if eligible:
+        assert outcome.best_probability == max(s.best.match_probability for s in eligible)
 
 
 def test_retention_dates_handle_leap_days() -> None:

@@ -197,3 +197,39 @@ def test_model_scores_the_pairs_the_table_lacks(linkage: Any) -> None:
     assert with_model.clusters.num_rows == without.clusters.num_rows == table.num_rows
     # The model can only split what connected components joined, never join more.
     assert len(groups(with_model)) >= len(groups(without))
+
+
+def _std(record_id: str, **traits: Any) -> dict[str, Any]:
+    from matching.standardise import standardise_record
+
+    return {**standardise_record({"source": "A", **traits}), "record_id": record_id}
+
+
+def test_a_record_without_the_minimum_evidence_joins_no_cluster() -> None:
+    """The issue-8 chain, in batch: GARNIER, a record without a surname, ROUSSEAU. The weak
+    record scores at auto-link level with both; it joins neither (matching.evidence), and a
+    must-link still puts it where a reviewer said."""
+    thibault = {"prenoms": "THIBAULT", "sexe": "M", "date_naissance": "1979-05-17"}
+    records = pa.Table.from_pylist(
+        [
+            _std("G", nom_naissance="GARNIER", code_commune_naissance="44109", **thibault),
+            _std("W", **thibault),
+            _std("R", nom_naissance="ROUSSEAU", code_commune_naissance="13055", **thibault),
+        ]
+    )
+    edges = [("G", "W", STRONG), ("W", "R", STRONG), ("G", "R", AGAINST)]
+    result = cluster(pairs_table(edges), records, THRESHOLDS)
+    assert groups(result) == {frozenset("G"), frozenset("W"), frozenset("R")}
+    assert sorted(
+        (row["record_id_l"], row["record_id_r"], row["reason"])
+        for row in result.held_back.to_pylist()
+    ) == [("G", "W", "insufficient_evidence"), ("W", "R", "insufficient_evidence")]
+    decided = cluster(pairs_table(edges), records, THRESHOLDS, must_link=[("G", "W")])
+    assert groups(decided) == {frozenset("GW"), frozenset("R")}
+    # Record ids only: nothing to read the evidence from, the scores decide (and the
+    # consistency test still keeps GARNIER and ROUSSEAU apart).
+    assert groups(cluster(pairs_table(edges), ["G", "W", "R"], THRESHOLDS)) != {
+        frozenset("G"),
+        frozenset("W"),
+        frozenset("R"),
+    }
