@@ -63,11 +63,14 @@ def _codes(seed: int) -> list[str]:
 def _prepare(db_url: str) -> None:
     env = {**os.environ, "SRJ_DATABASE_URL": db_url}
     subprocess.run(
-        [sys.executable, "-m", "srj.cli", "db", "upgrade"], check=True, env=env, capture_output=True
+        [sys.executable, "-m", "entrypoint.cli", "db", "upgrade"],
+        check=True,
+        env=env,
+        capture_output=True,
     )
     for command in ("import-cog", "import-courts", "import-tariffs"):
         subprocess.run(
-            [sys.executable, "-m", "srj.cli", "refdata", command],
+            [sys.executable, "-m", "entrypoint.cli", "refdata", command],
             check=True,
             env=env,
             capture_output=True,
@@ -142,7 +145,7 @@ def main() -> int:
             [
                 sys.executable,
                 "-m",
-                "srj.cli",
+                "entrypoint.cli",
                 "serve",
                 "--port",
                 str(port),

@@ -151,7 +151,7 @@ def time_cli_import(database_url: str, path: Path, data_dir: Path) -> tuple[floa
         [
             sys.executable,
             "-c",
-            "from srj.cli import main; main()",
+            "from entrypoint.cli import main; main()",
             "refdata",
             "import-natinf",
             str(path),
@@ -188,7 +188,7 @@ def start_server(
         [
             sys.executable,
             "-c",
-            "from srj.cli import main; main()",
+            "from entrypoint.cli import main; main()",
             "serve",
             "--port",
             str(port),

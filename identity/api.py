@@ -23,16 +23,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy.orm import Session, sessionmaker
-from starlette.concurrency import run_in_threadpool
+from sqlalchemy.orm import Session
 
 from identity.answers import resolve_out
 from identity.audit import AccessContext
-from identity.config import RegistrySettings
-from identity.crypto import DecryptionError, RegistryCrypto
+from identity.crypto import DecryptionError
 from identity.deps import CryptoDep, MatcherDep, RegistrySettingsDep, access_context
 from identity.ids import InvalidPersonIdError
-from identity.matcher import Matcher
 from identity.record_problems import unknown_source_problem
 from identity.repository import RegistryRepository
 from identity.resolve import Resolution, Resolver
@@ -55,8 +52,7 @@ from identity.service import (
 )
 from identity.sources import UnknownSourceError, check_known
 from srj.auth import Principal, Role, require_roles
-from srj.db import session_scope
-from srj.deps import WriteSessionDep
+from srj.deps import WriteSessionDep, run_unit_of_work
 from srj.problems import PROBLEM_JSON, ProblemError
 
 _WARM_UP_RECORD = {
@@ -149,33 +145,18 @@ async def post_record(
     written) or `updated` (the traits changed and the record was resolved again); it never
     creates a second record. A record a reviewer linked by hand never moves.
     """
-    # The whole unit of work (session, resolve, commit) in one hop to the thread pool: the
-    # session dependency would add two more (its start and its commit), and under concurrent
-    # requests each hop waits for the GIL. Committed before the response leaves, as
-    # WriteSessionDep does.
     try:
         check_known(body.source, config)
     except UnknownSourceError as exc:
         raise unknown_source_problem(exc) from None
-    factory = request.app.state.write_session_factory
-    result = await run_in_threadpool(
-        _resolve_and_commit, factory, body, matcher, crypto, config, principal.subject
-    )
+
+    def resolve(session: Session) -> Resolution:
+        repository = RegistryRepository(session)
+        return Resolver(repository, matcher, crypto, config, actor=principal.subject).resolve(body)
+
+    # The whole unit of work (session, resolve, commit) in one hop to the thread pool.
+    result = await run_unit_of_work(request, resolve)
     return resolve_out(result)
-
-
-def _resolve_and_commit(
-    factory: sessionmaker[Session],
-    body: RecordIn,
-    matcher: Matcher,
-    crypto: RegistryCrypto,
-    config: RegistrySettings,
-    actor: str,
-) -> Resolution:
-    with session_scope(factory) as session:
-        return Resolver(RegistryRepository(session), matcher, crypto, config, actor=actor).resolve(
-            body
-        )
 
 
 def _reader(session: WriteSessionDep, crypto: CryptoDep) -> RegistryReader:

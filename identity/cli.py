@@ -64,15 +64,10 @@ def _matcher(settings: Settings, config: RegistrySettings) -> Matcher:
 
 
 def _factories(settings: Settings) -> tuple[sessionmaker[Session], sessionmaker[Session]]:
-    from srj.db import make_engine, make_session_factory
-    from srj.schema import SchemaOutdatedError, check_up_to_date
+    from srj.cli_support import checked_database
 
-    engine = make_engine(settings.effective_database_url)
-    try:
-        check_up_to_date(engine)
-    except SchemaOutdatedError as exc:
-        raise _fail(str(exc)) from None
-    return make_session_factory(engine), make_session_factory(engine, write=True)
+    database = checked_database(settings)
+    return database.read, database.write
 
 
 @app.command("ingest")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import pool
 
+from entrypoint.schema import target_metadata
 from srj.db import make_engine
-from srj.schema import target_metadata
 
 config = context.config
 

@@ -1,6 +1,6 @@
 """HTTP routes of the reference data.
 
-``router`` is what ``srj.app`` includes. Each part of the domain has its own router with full
+``router`` is what ``entrypoint.app`` includes. Each part of the domain has its own router with full
 paths under ``/v1``; add a part with one ``router.include_router(...)`` line at the bottom.
 Reads are public; imports need the ``admin`` role.
 """

@@ -29,18 +29,12 @@ err = Console(stderr=True)
 
 
 def _session_factory(*, write: bool) -> tuple[Settings, sessionmaker[Session]]:
-    from srj.db import make_engine, make_session_factory
-    from srj.schema import SchemaOutdatedError, check_up_to_date
+    from srj.cli_support import checked_database
     from srj.settings import get_settings
 
     settings = get_settings()
-    engine = make_engine(settings.effective_database_url)
-    try:
-        check_up_to_date(engine)
-    except SchemaOutdatedError as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from None
-    return settings, make_session_factory(engine, write=write)
+    database = checked_database(settings)
+    return settings, database.write if write else database.read
 
 
 def _fail(exc: RefdataError) -> typer.Exit:

@@ -49,18 +49,17 @@ def load_curated_reference_data(settings: Settings) -> dict[str, Any]:
 
 
 def _run(work: Callable[[Session, BulkStore], dict[str, Any]]) -> None:
-    from srj.db import make_engine, make_session_factory, session_scope
-    from srj.schema import SchemaOutdatedError, check_up_to_date
+    from srj.cli_support import checked_database
+    from srj.db import session_scope
     from srj.settings import get_settings
 
     settings = get_settings()
-    engine = make_engine(settings.effective_database_url)
     store = BulkStore(settings.data_dir / "downloads")
+    database = checked_database(settings)
     try:
-        check_up_to_date(engine)
-        with session_scope(make_session_factory(engine, write=True)) as session:
+        with session_scope(database.write) as session:
             result = work(session, store)
-    except (SchemaOutdatedError, ConflictError) as exc:
+    except ConflictError as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None
     except ImportRejectedError as exc:
@@ -69,7 +68,7 @@ def _run(work: Callable[[Session, BulkStore], dict[str, Any]]) -> None:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None
     finally:
-        engine.dispose()
+        database.dispose()
     print(json.dumps(result, ensure_ascii=False))
 
 

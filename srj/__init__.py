@@ -1,7 +1,10 @@
-"""Composition root: settings, database plumbing, the FastAPI app and the ``srj`` command line.
+"""The plumbing every domain shares: database, settings, auth, problem details, dependencies.
 
-The domain packages (``refdata``, ``identity``, ``matching``) know nothing of this package except
-``srj.db`` (the declarative base and session plumbing) and ``srj.settings``.
+``srj.db`` (the declarative base, engines, sessions, units of work), ``srj.schema`` (Alembic
+heads, the checked database), ``srj.settings``, ``srj.auth`` (tokens and roles),
+``srj.problems`` (RFC 9457), ``srj.deps`` (typed FastAPI dependencies), ``srj.cli_support``
+(what every command does the same way), logging and request guards. It knows no domain: the
+app, the CLI and the demo that assemble the domains are the ``entrypoint`` package.
 """
 
 __version__ = "0.1.0"

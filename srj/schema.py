@@ -1,12 +1,15 @@
 """Alembic owns the schema: the only way it changes is ``srj db upgrade``.
 
 Each domain keeps its own branch of revisions (branch labels ``refdata``, ``identity``...), so
-the domains evolve independently; "up to date" means the database stands at every head.
+the domains evolve independently; "up to date" means the database stands at every head. The
+service, every command and every job open the database through :func:`open_checked_database`,
+so none of them works on an outdated schema. (The tables themselves are listed by the entry
+point, ``entrypoint.schema``, for Alembic's comparisons: this module names no domain.)
 """
 
 from __future__ import annotations
 
-import importlib
+from dataclasses import dataclass
 from pathlib import Path
 
 from alembic import command
@@ -15,33 +18,15 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.script.revision import RevisionError
 from alembic.util import CommandError
-from sqlalchemy import MetaData
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from srj.db import make_engine, make_session_factory
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
-# Modules that declare tables; importing them fills ``srj.db.Base.metadata``.
-MODEL_MODULES = (
-    "refdata.releases.models",
-    "refdata.natinf.models",
-    "refdata.tariffs.models",
-    "refdata.communes.models",
-    "refdata.courts.models",
-    "identity.models",
-    "identity.review.models",
-)
-
-
 class SchemaOutdatedError(RuntimeError):
     """The database does not stand at the migrations' heads."""
-
-
-def target_metadata() -> MetaData:
-    from srj.db import Base
-
-    for module in MODEL_MODULES:
-        importlib.import_module(module)
-    return Base.metadata
 
 
 def alembic_config(database_url: str) -> Config:
@@ -83,3 +68,30 @@ def check_up_to_date(engine: Engine) -> None:
             f"(at: {', '.join(sorted(current)) or 'empty database'}; missing heads: {missing}). "
             "Run `srj db upgrade` to apply the migrations, then start the service again."
         )
+
+
+@dataclass(frozen=True)
+class CheckedDatabase:
+    """An engine whose schema stands at every head, and its two session factories."""
+
+    engine: Engine
+    read: sessionmaker[Session]
+    # BEGIN IMMEDIATE on SQLite (see ``srj.db.make_session_factory``).
+    write: sessionmaker[Session]
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def open_checked_database(url: str) -> CheckedDatabase:
+    """Open ``url`` and check its schema (:class:`SchemaOutdatedError` names the command to
+    run); the engine is disposed if the check fails."""
+    engine = make_engine(url)
+    try:
+        check_up_to_date(engine)
+    except BaseException:
+        engine.dispose()
+        raise
+    return CheckedDatabase(
+        engine, make_session_factory(engine), make_session_factory(engine, write=True)
+    )

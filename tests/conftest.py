@@ -116,7 +116,7 @@ def db_session(engine: Engine) -> Iterator[Session]:
 @pytest.fixture
 def app(settings: Settings, engine: Engine, db_session: Session) -> FastAPI:
     """The app on the test database; every request shares the test's rolled-back transaction."""
-    from srj.app import create_app
+    from entrypoint.app import create_app
 
     application = create_app(settings, engine=engine)
 

@@ -34,15 +34,10 @@ def _fail(message: str) -> typer.Exit:
 
 
 def _session_factory(write: bool) -> sessionmaker[Session]:
-    from srj.db import make_engine, make_session_factory
-    from srj.schema import SchemaOutdatedError, check_up_to_date
+    from srj.cli_support import checked_database
 
-    engine = make_engine(get_settings().effective_database_url)
-    try:
-        check_up_to_date(engine)
-    except SchemaOutdatedError as exc:
-        raise _fail(str(exc)) from None
-    return make_session_factory(engine, write=write)
+    database = checked_database(get_settings())
+    return database.write if write else database.read
 
 
 def _crypto() -> RegistryCrypto:

@@ -55,7 +55,7 @@ def test_openapi_is_served(client: TestClient) -> None:
 
 
 def test_service_refuses_outdated_schema(tmp_path: Path) -> None:
-    from srj.app import create_app
+    from entrypoint.app import create_app
     from srj.schema import script_heads
 
     url = f"sqlite:///{tmp_path / 'empty.db'}"

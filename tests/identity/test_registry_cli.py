@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
+from entrypoint.cli import app
 from identity.config import get_registry_settings
 from matching.synthetic import generate
-from srj.cli import app
 from srj.settings import get_settings
 
 

@@ -92,9 +92,9 @@ def test_posts_through_http_with_committed_transactions(
 ) -> None:
     from fastapi.testclient import TestClient
 
+    from entrypoint.app import create_app
     from identity.config import get_registry_settings
     from identity.deps import get_matcher
-    from srj.app import create_app
     from srj.settings import get_settings
 
     app = create_app(settings, engine=fresh_engine)

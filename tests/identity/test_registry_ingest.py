@@ -150,7 +150,7 @@ def test_extract_problems_name_row_and_field_never_the_value(
 def test_cli_ingest_refuses_a_bad_file_with_a_clear_message(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from srj.cli import app
+    from entrypoint.cli import app
     from srj.settings import get_settings
 
     path = tmp_path / "bad.csv"

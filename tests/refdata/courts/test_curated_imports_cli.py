@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from srj.cli import app
+from entrypoint.cli import app
 from srj.settings import get_settings
 
 

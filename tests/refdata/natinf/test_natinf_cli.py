@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from srj.cli import app
+from entrypoint.cli import app
 from srj.settings import get_settings
 from tests.refdata.natinf_samples import (
     ALL_ROWS,

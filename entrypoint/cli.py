@@ -103,19 +103,15 @@ def serve(
     """
     import uvicorn
 
-    from srj.db import make_engine
+    from srj.cli_support import checked_database
     from srj.logging_setup import configure_logging
-    from srj.schema import SchemaOutdatedError, check_up_to_date
 
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_json)
-    try:
-        check_up_to_date(make_engine(settings.effective_database_url))
-    except SchemaOutdatedError as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from None
+    # Refuse to start on an outdated schema before spawning workers that would each refuse.
+    checked_database(settings).dispose()
     uvicorn.run(
-        "srj.asgi:app",
+        "entrypoint.asgi:app",
         host=host,
         port=port,
         workers=workers,
@@ -130,7 +126,7 @@ def demo_load() -> None:
 
     Example: `srj demo load`
     """
-    from srj.demo import load_demo
+    from entrypoint.demo import load_demo
 
     summary = load_demo(get_settings())
     print(json.dumps(summary, ensure_ascii=False))

@@ -1,6 +1,6 @@
-"""ASGI entry point for uvicorn workers (``srj.asgi:app``)."""
+"""ASGI entry point for uvicorn workers (``entrypoint.asgi:app``)."""
 
-from srj.app import create_app
+from entrypoint.app import create_app
 from srj.logging_setup import configure_logging
 from srj.settings import get_settings
 
