@@ -18,6 +18,7 @@ MODEL_MODULES = (
     "refdata.tariffs.models",
     "refdata.communes.models",
     "refdata.courts.models",
+    "refdata.law.models",
     "identity.models",
     "identity.review.models",
 )

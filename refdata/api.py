@@ -11,6 +11,7 @@ from fastapi import APIRouter
 
 from refdata.communes.api import router as communes_router
 from refdata.courts.api import router as courts_router
+from refdata.law.api import router as law_router
 from refdata.natinf.imports_api import router as imports_router
 from refdata.natinf.offences_api import router as offences_router
 from refdata.natinf.sentence_checks_api import router as sentence_checks_router
@@ -25,3 +26,4 @@ router.include_router(imports_router)
 router.include_router(courts_router)
 router.include_router(communes_router)
 router.include_router(tariffs_router)
+router.include_router(law_router)

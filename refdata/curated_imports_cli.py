@@ -1,4 +1,5 @@
-"""``srj refdata import-cog | import-courts | import-tariffs`` and the demo loading of the same.
+"""``srj refdata import-cog | import-courts | import-tariffs | import-law`` and the demo loading of
+the same.
 
 Each command validates its files completely before writing (every problem is printed with its
 file and line, exit code 2, nothing written), then brings the tables to the files and, when
@@ -29,9 +30,11 @@ err = Console(stderr=True)
 
 
 def load_curated_reference_data(settings: Settings) -> dict[str, Any]:
-    """Load the COG, the courts and the tariffs shipped in ``datasets/`` (idempotent)."""
+    """Load the COG, the courts, the tariffs and the law shipped in ``datasets/``
+    (idempotent)."""
     from refdata.communes.loader import load_cog
     from refdata.courts.loader import load_courts
+    from refdata.law.loader import load_law
     from refdata.tariffs.loader import load_tariffs
     from srj.db import make_engine, make_session_factory, session_scope
 
@@ -43,6 +46,7 @@ def load_curated_reference_data(settings: Settings) -> dict[str, Any]:
                 "communes": load_cog(session, store=store).as_dict(),
                 "courts": load_courts(session, store=store).as_dict(),
                 "tariffs": load_tariffs(session, store=store),
+                "law": load_law(session, store=store),
             }
     finally:
         engine.dispose()
@@ -73,7 +77,7 @@ def _run(work: Callable[[Session, BulkStore], dict[str, Any]]) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    """Add the three import commands to the ``srj refdata`` application."""
+    """Add the four import commands to the ``srj refdata`` application."""
 
     @app.command("import-cog")
     def import_cog(
@@ -142,3 +146,21 @@ def register(app: typer.Typer) -> None:
                 session, directory or DEFAULT_DIRECTORY, store=store
             )
         )
+
+    @app.command("import-law")
+    def import_law(
+        directory: Annotated[
+            Path | None,
+            typer.Argument(help="The law dataset directory (manifest.json, versions.jsonl...)"),
+        ] = None,
+    ) -> None:
+        """Load the articles of the codes, their versions and the penalties they state
+        (built by datasets/penalties_law/build_penalties_law.py), checked against the
+        manifest's checksums; publishes a `law` release when something changed.
+
+        Example: `srj refdata import-law datasets/penalties_law`
+        """
+        from refdata.law.dataset import DATASET_DIR
+        from refdata.law.loader import load_law
+
+        _run(lambda session, store: load_law(session, directory or DATASET_DIR, store=store))

@@ -9,11 +9,19 @@ from __future__ import annotations
 
 from refdata.communes.release import COMMUNES
 from refdata.courts.release import COURTS
+from refdata.law.release import LAW
 from refdata.natinf.release import NATINF, PENALTIES
 from refdata.releases.definition import ReleaseDefinition
 from refdata.tariffs.release import TARIFFS
 
 RELEASED_DATASETS: dict[str, ReleaseDefinition] = {
     d.name: d
-    for d in (NATINF, PENALTIES, COURTS.definition, TARIFFS.definition, COMMUNES.definition)
+    for d in (
+        NATINF,
+        PENALTIES,
+        COURTS.definition,
+        TARIFFS.definition,
+        COMMUNES.definition,
+        LAW.definition,
+    )
 }

@@ -61,7 +61,7 @@ from refdata.law.dataset import (  # noqa: E402
     manifest_bytes,
 )
 from refdata.law.penalty_sentences import REFERENCE  # noqa: E402
-from refdata.law.text import split_markdown  # noqa: E402
+from refdata.law.text import article_key, split_markdown  # noqa: E402
 from refdata.natinf.articles import parse_references  # noqa: E402
 
 REPOSITORY = "etalab/codes-juridiques-francais"
@@ -131,11 +131,6 @@ def _code_of(path: str) -> str:
 
 def _file_key(path: str) -> str:
     return path.rsplit("/", 1)[1].removeprefix("article-").removesuffix(".md")
-
-
-def article_file_key(article: str) -> str:
-    """The file name stem the corpus uses for an article number (L221-2 -> l221-2)."""
-    return article.replace("*", "").strip().lower().replace(" ", "-")
 
 
 @dataclass(frozen=True)
@@ -331,7 +326,7 @@ def _article_number(heading: str, key: str) -> str:
     if not match:
         raise SystemExit(f"article file {key}: unexpected heading {heading!r}")
     number = match.group(1).replace("*", "").strip()
-    if article_file_key(number) != key:
+    if article_key(number) != key:
         raise SystemExit(f"article file {key}: heading says {number!r}")
     return number
 
@@ -375,7 +370,7 @@ def extract(mirror: str) -> tuple[list[dict], dict]:
     extracted: set[tuple[str, str]] = set()
     while True:
         for code, article, why in pending:
-            key = (code, article_file_key(article))
+            key = (code, article_key(article))
             if key in by_key:
                 wanted.setdefault(key, why)
             else:

@@ -80,3 +80,11 @@ def alineas(paragraphs: list[str]) -> list[Alinea]:
             )
         )
     return result
+
+
+def article_key(number: str) -> str:
+    """An article number folded for lookups: "L. 234-1", "l234-1" and "L234-1" are the same
+    article, and "224-1 A" is "224-1-a" (the corpus's file names)."""
+    folded = number.replace("*", "").strip().lower()
+    folded = re.sub(r"^(lo|l|r|d|a)\s*\.?\s*(?=\d)", r"\1", folded)
+    return re.sub(r"\s+", "-", folded)

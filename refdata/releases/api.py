@@ -56,6 +56,9 @@ FileName = Literal[
     "communes.csv",
     "successions.csv",
     "communes.json",
+    "law_article_versions.csv",
+    "law_penalties.csv",
+    "law.json",
 ]
 
 

@@ -20,7 +20,13 @@ ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("srj", "entrypoint", "refdata", "identity", "matching")
 DOMAINS = ("refdata", "identity", "matching")
 # refdata's datasets; the release machinery (refdata.releases) serves them without naming them.
-REFDATA_DATASETS = ("refdata.natinf", "refdata.courts", "refdata.tariffs", "refdata.communes")
+REFDATA_DATASETS = (
+    "refdata.natinf",
+    "refdata.courts",
+    "refdata.tariffs",
+    "refdata.communes",
+    "refdata.law",
+)
 
 
 @cache

@@ -169,7 +169,7 @@ def test_applying_diff_a_b_to_a_gives_b(
 
 
 def test_every_dataset_declares_its_releases() -> None:
-    assert set(RELEASED_DATASETS) == {"natinf", "penalties", "courts", "tariffs", "communes"}
+    assert set(RELEASED_DATASETS) == {"natinf", "penalties", "courts", "tariffs", "communes", "law"}
 
 
 # --- downloads ------------------------------------------------------------------------------
