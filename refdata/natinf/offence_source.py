@@ -2,7 +2,8 @@
 
 :func:`refdata.natinf.offences.get_offence` assembles a code as of a date from four facts — its
 versions, its curated penalties on that date, its successors and, for a contravention, the
-maximum fine of its class. :class:`DbOffenceSource` asks the database for each; the API uses
+maximum fine of its class — and the penalties the law dataset reads in the articles its
+"Réprimée par" cites. :class:`DbOffenceSource` asks the database for each; the API uses
 an :class:`OffenceSnapshot` instead, loaded in a few bulk queries once per release state
 (see :mod:`refdata.releases.read_cache`), so that a lookup the body cache has not seen yet costs
 dictionary reads rather than five SQL round trips. Both give the same answers: the snapshot is
@@ -20,6 +21,7 @@ from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
+from refdata.law.cited import CitedPenalties, LawIndex
 from refdata.natinf import repository as repo
 from refdata.natinf.models import OffenceVersion, PenaltyVersion
 
@@ -51,6 +53,19 @@ class OffenceSource(Protocol):
     def successors(self, natinf: int) -> list[int]: ...
 
     def class_rule(self, classe: int, on: date) -> ClassRule | None: ...
+
+    def law(self, refs: Sequence[dict[str, Any]], on: date) -> CitedPenalties: ...
+
+    def history_start(self, any_release_id: str) -> date | None: ...
+
+
+def _history_start(session: Session, any_release_id: str) -> date | None:
+    """Publication date of the first release of the dataset ``any_release_id`` belongs to:
+    before it, the NATINF history we hold says nothing."""
+    from refdata.releases.repository import first_release
+
+    first = first_release(session, any_release_id)
+    return first.published_on if first else None
 
 
 def class_maxima_token(session: Session) -> tuple[Any, ...]:
@@ -90,6 +105,12 @@ class DbOffenceSource:
 
     def class_rule(self, classe: int, on: date) -> ClassRule | None:
         return _class_rule(self.session, classe, on)
+
+    def law(self, refs: Sequence[dict[str, Any]], on: date) -> CitedPenalties:
+        return LawIndex.for_references(self.session, refs).cited(refs, on)
+
+    def history_start(self, any_release_id: str) -> date | None:
+        return _history_start(self.session, any_release_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +171,10 @@ class OffenceSnapshot:
             self._successors[natinf].append(successor)
         # Tariffs are read through their own service, once per (class, date).
         self._class_rules: dict[tuple[int, date], ClassRule | None] = {}
+        # The law dataset: the penalties of the articles "Réprimée par" cites (a law load
+        # publishes a release, which rebuilds the snapshot).
+        self._law = LawIndex.load(session)
+        self._history_starts: dict[str, date | None] = {}
 
     def all_versions(self) -> Iterator[VersionRecord]:
         for versions in self._versions.values():
@@ -178,6 +203,15 @@ class SnapshotSource:
 
     def successors(self, natinf: int) -> list[int]:
         return list(self.snapshot._successors.get(natinf, []))
+
+    def law(self, refs: Sequence[dict[str, Any]], on: date) -> CitedPenalties:
+        return self.snapshot._law.cited(refs, on)
+
+    def history_start(self, any_release_id: str) -> date | None:
+        starts = self.snapshot._history_starts
+        if any_release_id not in starts:
+            starts[any_release_id] = _history_start(self.session, any_release_id)
+        return starts[any_release_id]
 
     def class_rule(self, classe: int, on: date) -> ClassRule | None:
         key = (classe, on)

@@ -17,6 +17,8 @@ import orjson
 from sqlalchemy.orm import Session
 
 from refdata.errors import InvalidParameterError, NotFoundError
+from refdata.law.cited import CitedPenalties, PenaltyRow
+from refdata.law.service import CODE_TITLES, source_url
 from refdata.natinf import repository as repo
 from refdata.natinf.models import OffenceVersion
 from refdata.natinf.natures import Nature, nature_of_label
@@ -86,14 +88,103 @@ def contravention_penalty(source: OffenceSource, nature: Nature, on: date) -> di
     }
 
 
+LAW_LABELS = {
+    "emprisonnement": "Emprisonnement",
+    "reclusion_criminelle": "Réclusion criminelle",
+    "detention_criminelle": "Détention criminelle",
+    "amende": "Amende",
+}
+
+
+def law_penalty(row: PenaltyRow, cited: CitedPenalties) -> dict[str, Any]:
+    """A penalty read from the law (``refdata.law``), in the shape of the curated ones."""
+    title = CODE_TITLES.get(row.code, row.code)
+    return {
+        "natinf": None,
+        "category": "principale",
+        "kind": row.kind,
+        "label": LAW_LABELS[row.kind],
+        "max_months": row.max_months,
+        "life": row.life,
+        "max_amount_eur": float(row.amount)
+        if row.amount is not None and row.currency == "EUR"
+        else None,
+        "recidivism_max_amount_eur": None,
+        "contravention_class": None,
+        "article": f"{title}, art. {row.article}, al. {row.alinea}",
+        "citation": row.sentence,
+        "valid_from": row.valid_from.isoformat(),
+        "valid_to": row.valid_to.isoformat() if row.valid_to else None,
+        "source": f"{row.repository} @ {row.commit}: {row.path}",
+        "derived": True,
+        "law": {
+            "code": row.code,
+            "article": row.article,
+            "version": row.version,
+            "statement": row.statement,
+            "alinea": row.alinea,
+            "form": row.form,
+            "amount": float(row.amount) if row.amount is not None else None,
+            "currency": row.currency,
+            "alternative": row.alternative,
+            "fine_may_exceed": row.fine_may_exceed,
+            "legal_persons": row.legal_persons,
+            "source_sentence": row.source_sentence,
+            "url": source_url(row.repository, row.commit, row.path),
+            "known_until": cited.known_until.isoformat() if cited.known_until else None,
+            "as_of_covered": cited.covered,
+        },
+    }
+
+
+def law_payload(cited: CitedPenalties) -> dict[str, Any] | None:
+    """What the law dataset says about the articles cited, beyond their penalties."""
+    if cited.known_until is None or not cited.articles:
+        return None
+    return {
+        "known_until": cited.known_until.isoformat(),
+        "as_of_covered": cited.covered,
+        "articles": [
+            {
+                "code": a.code,
+                "article": a.article,
+                "version": a.version.version if a.version else None,
+                "cited_alineas": list(a.cited_alineas) if a.cited_alineas is not None else None,
+                "penalties": len(a.penalties),
+                "note": a.note,
+            }
+            for a in cited.articles
+        ],
+        "unresolved": [
+            {
+                "code": u.code,
+                "article": u.article,
+                "alinea": u.alinea,
+                "reason": u.reason,
+                "sentence": u.sentence,
+            }
+            for u in cited.unresolved
+        ],
+    }
+
+
 def penalties_payload(
-    source: OffenceSource, version: OffenceVersion | VersionRecord, on: date
+    source: OffenceSource,
+    version: OffenceVersion | VersionRecord,
+    on: date,
+    cited: CitedPenalties | None = None,
 ) -> list[dict[str, Any]]:
     penalties = []
     nature = nature_of_label(version.nature)
     if nature is not None and nature.contravention_class is not None:
         penalties.append(contravention_penalty(source, nature, on))
     penalties.extend(penalty_dict(p) for p in source.penalties(version.natinf, on))
+    if cited is not None:
+        # A contravention's fine is its class maximum (above): the class the law states is
+        # not repeated here.
+        penalties.extend(
+            law_penalty(row, cited) for row in cited.penalties if row.kind in LAW_LABELS
+        )
     for item in penalties:
         del item["natinf"]
     return penalties
@@ -109,7 +200,12 @@ def get_offence(
     if not versions:
         raise NotFoundError(f"NATINF {natinf} is in no release")
     current = next((v for v in versions if in_force(v, as_of)), None)
-    if current is None and not history:
+    start = source.history_start(versions[0].introduced_in)
+    # Before the first NATINF release held, whether the code was in force is not known here
+    # (the sentence check reads it the same way): its earliest version is shown, with the
+    # penalties of that date — what the law said on the date of the facts.
+    before_history = current is None and start is not None and as_of < start
+    if current is None and not history and not before_history:
         spans = "; ".join(
             f"{v.valid_from.isoformat()} to {v.valid_to.isoformat() if v.valid_to else 'today'}"
             for v in versions
@@ -118,11 +214,14 @@ def get_offence(
             f"NATINF {natinf} was not in force on {as_of.isoformat()} "
             f"(in force: {spans}); add history=true to read its versions"
         )
-    main = current or versions[-1]
+    main = current or (versions[0] if before_history else versions[-1])
     payload = version_payload(main)
     payload["in_force"] = current is not None
+    payload["before_history"] = before_history
     payload["as_of"] = as_of.isoformat()
-    payload["penalties"] = penalties_payload(source, main, as_of)
+    cited = source.law(main.repressed_by_refs, as_of)
+    payload["penalties"] = penalties_payload(source, main, as_of, cited)
+    payload["law"] = law_payload(cited)
     payload["successors"] = source.successors(natinf)
     payload["history"] = [version_payload(v) for v in versions] if history else None
     return payload

@@ -74,8 +74,58 @@ class Penalty(BaseModel):
     valid_to: date | None
     source: str = Field(description="Where the wording was read")
     derived: bool = Field(
-        description="True for the class fine of a contravention, derived from its nature and "
-        "the tariffs rather than curated per code"
+        description="True for the class fine of a contravention (derived from its nature and "
+        "the tariffs) and for a penalty read from the text of an article the code's "
+        '"Réprimée par" cites (see `law`), rather than curated per code'
+    )
+    law: LawPenaltyOut | None = Field(
+        None, description="For a penalty read from the law: the article version it comes from"
+    )
+
+
+class LawPenaltyOut(BaseModel):
+    code: str = Field(examples=["code-penal"])
+    article: str = Field(examples=["226-4"])
+    version: int = Field(description="The article version (GET /v1/articles/{code}/{article})")
+    statement: int
+    alinea: int
+    form: Literal["direct", "aggravation", "same_penalties", "reference"]
+    amount: float | None = Field(description="The fine as written (euros or francs)")
+    currency: Literal["EUR", "FRF"] | None = Field(
+        description="FRF for versions before 2002 (`max_amount_eur` is then null)"
+    )
+    alternative: bool
+    fine_may_exceed: bool = Field(description="The fine is not a hard ceiling")
+    legal_persons: bool
+    source_sentence: str = Field(description="The sentence the numbers were read from")
+    url: str
+    known_until: date | None = Field(description="The corpus knows the law up to this date")
+    as_of_covered: bool = Field(description="Whether `as_of` is within what the corpus knows")
+
+
+class LawArticleOut(BaseModel):
+    code: str
+    article: str
+    version: int | None
+    cited_alineas: list[int] | None = Field(description="null: the whole article")
+    penalties: int
+    note: str | None = Field(description="Why nothing was read (not held, not in force)")
+
+
+class LawUnresolvedOut(BaseModel):
+    code: str
+    article: str
+    alinea: int
+    reason: str
+    sentence: str
+
+
+class LawOut(BaseModel):
+    known_until: date
+    as_of_covered: bool
+    articles: list[LawArticleOut] = Field(description="The cited articles the law dataset holds")
+    unresolved: list[LawUnresolvedOut] = Field(
+        description="Penalty sentences of the cited alinéas not read with confidence"
     )
 
 
@@ -133,8 +183,20 @@ class Offence(OffenceVersionOut):
     )
 
     in_force: bool = Field(description="Whether this version is in force on `as_of`")
+    before_history: bool = Field(
+        False,
+        description="`as_of` is before the first NATINF release held: whether the code was "
+        "in force then is not known here; its earliest version is shown, with the penalties "
+        "of `as_of`",
+    )
     as_of: date
     penalties: list[Penalty] = Field(description="Penalties in force on `as_of`")
+    law: LawOut | None = Field(
+        None,
+        description="What the law dataset says about the articles `repressed_by` cites: their "
+        "penalties are in `penalties` (`derived: true`), here are the articles and what could "
+        "not be read",
+    )
     successors: list[int] = Field(description="Codes replacing this one, where a source says so")
     history: list[OffenceVersionOut] | None = Field(description="Every version, with history=true")
 

@@ -16,10 +16,15 @@ by etalab/codes-juridiques-francais):
 - ``imprisonment_above_delit_scale`` — more than ten years for a délit (art. 131-4 CP: "1° Dix
   ans au plus"), whatever the offence.
 - ``imprisonment_above_maximum`` / ``fine_above_maximum`` — above the maximum the repressing
-  article provides (curated penalties, each citing its article verbatim); doubled for a délit
-  in legal recidivism (art. 132-10 CP).
+  article provides: the curated penalties (each citing its article verbatim) or, when a code
+  has none on the date, the penalties the law dataset reads in the alinéas its "Réprimée par"
+  cites (``refdata.law``; the highest of each kind when those alinéas state several cases;
+  francs converted at the fixed rate; not applied after the date up to which the corpus knows
+  the law, nor to a fine the article lets exceed its amount); doubled for a délit in legal
+  recidivism (art. 132-10 CP).
 - ``imprisonment_not_provided`` — a prison term for an offence whose cited principal penalties
-  include none.
+  include none (for penalties read from the law: only when the cited alinéas were read in full
+  and state no aggravation).
 
 A component of the sentence that cannot be checked (no curated maximum, no class maximum on
 that date, recidivism of a crime) is reported in ``notes`` and makes ``complete`` false:
@@ -30,16 +35,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from refdata.errors import NotFoundError
+from refdata.law.cited import CitedPenalties, LawIndex, PenaltyRow
+from refdata.law.service import CODE_TITLES
 from refdata.natinf import repository as repo
 from refdata.natinf.models import OffenceVersion, PenaltyVersion
 from refdata.natinf.natures import nature_of_label
-from refdata.natinf.offences import in_force
+from refdata.natinf.offences import LAW_LABELS, in_force
 from refdata.natinf.penalties import CUSTODIAL
 from refdata.releases import repository as releases_repo
 
@@ -194,6 +201,119 @@ def _check_contravention(
         )
 
 
+FRANCS_PER_EURO = Decimal("6.55957")  # Council Regulation (EC) No 2866/98, 31 December 1998
+EURO_CONVERSION = "règlement (CE) n° 2866/98 du Conseil (1 EUR = 6,55957 F)"
+
+
+@dataclass(frozen=True)
+class Ceiling:
+    """A maximum a sentence is checked against: a curated penalty, or one read from the law."""
+
+    kind: str
+    label: str
+    max_months: int | None
+    life: bool
+    max_amount_eur: Decimal | None
+    source: str
+    fine_may_exceed: bool = False
+
+
+def _curated_ceiling(p: PenaltyVersion) -> Ceiling:
+    return Ceiling(
+        p.kind,
+        p.label,
+        p.max_months,
+        p.life,
+        Decimal(p.max_amount_eur) if p.max_amount_eur is not None else None,
+        _penalty_source(p),
+    )
+
+
+def _law_ceiling(row: PenaltyRow) -> Ceiling:
+    amount = None
+    if row.amount is not None:
+        amount = row.amount
+        if row.currency == "FRF":
+            amount = (row.amount / FRANCS_PER_EURO).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    title = CODE_TITLES.get(row.code, row.code)
+    return Ceiling(
+        row.kind,
+        LAW_LABELS[row.kind],
+        row.max_months,
+        row.life,
+        amount,
+        f"{title}, art. {row.article}, al. {row.alinea} (version in force from "
+        f"{row.valid_from.isoformat()}; read from the law): « {row.sentence} »",
+        row.fine_may_exceed,
+    )
+
+
+def _law_ceilings(
+    version: OffenceVersion, on: date, cited: CitedPenalties, verdict: Verdict
+) -> list[Ceiling]:
+    """The maxima the cited alinéas state on ``on`` (natural persons), with the notes that
+    say how far they can be trusted."""
+    rows = [r for r in cited.penalties if r.kind in (*CUSTODIAL, "amende") and not r.legal_persons]
+    if not rows:
+        return []
+    if not cited.covered:
+        assert cited.known_until is not None
+        verdict.note(
+            "law_after_corpus",
+            f"the penalties read from the law ({_summary(rows)}) are known up to "
+            f"{cited.known_until.isoformat()}; {on.isoformat()} is later, and a later text may "
+            "have changed them: they were not applied",
+            rows[0].repository,
+        )
+        return []
+    statements = {(r.code, r.article, r.statement) for r in rows}
+    signatures = {
+        key: tuple(
+            sorted(
+                (r.kind, r.max_months, r.life, r.amount)
+                for r in rows
+                if (r.code, r.article, r.statement) == key
+            )
+        )
+        for key in statements
+    }
+    if len(set(signatures.values())) > 1:
+        verdict.note(
+            "several_statements",
+            f'the alinéas NATINF {version.natinf}\'s "Réprimée par" cites state several '
+            f"penalties ({_summary(rows)}), e.g. a base case and aggravated cases; which one "
+            "applies depends on the facts: the highest of each was checked",
+        )
+    if cited.unresolved:
+        verdict.note(
+            "law_unresolved",
+            "the cited alinéas hold penalty sentences that could not be read with confidence "
+            f"({'; '.join(sorted({u.reason for u in cited.unresolved}))}): the maxima checked "
+            "may be incomplete",
+        )
+    if any(r.currency == "FRF" for r in rows):
+        verdict.note(
+            "converted_from_francs",
+            "the fine the law stated on that date is in francs: converted to euros at the "
+            "fixed rate for the comparison",
+            EURO_CONVERSION,
+        )
+    return [_law_ceiling(r) for r in rows]
+
+
+def _summary(rows: list[PenaltyRow]) -> str:
+    parts = []
+    for r in rows:
+        if r.life:
+            value = "à perpétuité"
+        elif r.max_months:
+            value = f"{r.max_months} months"
+        else:
+            value = f"{r.amount.normalize():f} {r.currency}" if r.amount is not None else ""
+        parts.append(f"{LAW_LABELS[r.kind].lower()} {value} (art. {r.article} al. {r.alinea})")
+    return ", ".join(dict.fromkeys(parts))
+
+
 def _check_delit_or_crime(
     session: Session,
     version: OffenceVersion,
@@ -207,12 +327,24 @@ def _check_delit_or_crime(
         verdict.note(
             "nature_not_stated",
             f"the NATINF file does not state the nature of NATINF {version.natinf}: only the "
-            "curated maxima of its repressing articles were checked",
+            "maxima of its repressing articles were checked",
         )
-    penalties = repo.penalties_in_force(session, version.natinf, on)
-    principal = [p for p in penalties if p.category == "principale"]
+    curated = [
+        p
+        for p in repo.penalties_in_force(session, version.natinf, on)
+        if p.category == "principale"
+    ]
+    # Curated penalties (verified wording, dated to today) first; otherwise the penalties the
+    # law dataset reads in the alinéas "Réprimée par" cites.
+    cited: CitedPenalties | None = None
+    if curated:
+        principal = [_curated_ceiling(p) for p in curated]
+    else:
+        refs = version.repressed_by_refs
+        cited = LawIndex.for_references(session, refs).cited(refs, on)
+        principal = _law_ceilings(version, on, cited, verdict)
     custodial = [p for p in principal if p.kind in CUSTODIAL]
-    fines = [p for p in principal if p.kind == "amende"]
+    fines = [p for p in principal if p.kind == "amende" and p.max_amount_eur is not None]
     doubled = sentence.recidivism and category == "delit"
     if sentence.recidivism and category == "crime":
         verdict.note(
@@ -244,44 +376,63 @@ def _check_delit_or_crime(
             )
         if custodial:
             _check_custodial(custodial, sentence, doubled, verdict)
-        elif principal:
+        elif principal and _surely_no_prison(cited):
             verdict.fail(
                 "imprisonment_not_provided",
                 f"the principal penalties of NATINF {version.natinf} on {on.isoformat()} "
                 f"include no prison term ({', '.join(p.label for p in principal)})",
-                "; ".join(_penalty_source(p) for p in principal),
+                "; ".join(p.source for p in principal),
             )
         else:
             verdict.note(
                 "imprisonment_not_checked",
-                f"no curated maximum prison term for NATINF {version.natinf} on "
+                f"no maximum prison term is held for NATINF {version.natinf} on "
                 f"{on.isoformat()}: the prison term was not checked against its repressing "
                 f"articles ({version.repressed_by or 'not stated'})",
             )
 
     if sentence.fine_eur is not None:
         if fines:
-            penalty = fines[0]
+            penalty = max(fines, key=lambda p: p.max_amount_eur or Decimal(0))
             assert penalty.max_amount_eur is not None
-            maximum = Decimal(penalty.max_amount_eur) * (2 if doubled else 1)
+            maximum = penalty.max_amount_eur * (2 if doubled else 1)
             if sentence.fine_eur > maximum:
-                source = _penalty_source(penalty) + (f"; {ART_132_10}" if doubled else "")
-                verdict.fail(
-                    "fine_above_maximum",
-                    f"a fine of {_eur(sentence.fine_eur)} exceeds the maximum of "
-                    f"{_eur(maximum)}{' (doubled for recidivism)' if doubled else ''}",
-                    source,
-                )
+                source = penalty.source + (f"; {ART_132_10}" if doubled else "")
+                if penalty.fine_may_exceed:
+                    verdict.note(
+                        "fine_ceiling_not_fixed",
+                        f"a fine of {_eur(sentence.fine_eur)} is above the amount of "
+                        f"{_eur(maximum)}, but the article lets the fine exceed it (e.g. up to "
+                        "the double of the proceeds): not checked",
+                        source,
+                    )
+                else:
+                    verdict.fail(
+                        "fine_above_maximum",
+                        f"a fine of {_eur(sentence.fine_eur)} exceeds the maximum of "
+                        f"{_eur(maximum)}{' (doubled for recidivism)' if doubled else ''}",
+                        source,
+                    )
         else:
             verdict.note(
                 "fine_not_checked",
-                f"no curated maximum fine for NATINF {version.natinf} on {on.isoformat()}: "
+                f"no maximum fine is held for NATINF {version.natinf} on {on.isoformat()}: "
                 "the fine was not checked",
             )
 
 
+def _surely_no_prison(cited: CitedPenalties | None) -> bool:
+    """Whether "no prison term among the penalties" can be trusted: always for curated
+    penalties; for penalties read from the law, only when the cited alinéas were read in full
+    and state no aggravation (an aggravation of the fine alone says nothing of the prison
+    term of the base case)."""
+    if cited is None:
+        return True
+    return not cited.unresolved and all(p.form != "aggravation" for p in cited.penalties)
+
+
 def _check_custodial(
-    custodial: list[PenaltyVersion],
+    custodial: list[Ceiling],
     sentence: ProposedSentence,
     doubled: bool,
     verdict: Verdict,
@@ -291,7 +442,7 @@ def _check_custodial(
     penalty = max(custodial, key=lambda p: p.max_months or 0)
     assert penalty.max_months is not None
     maximum = Decimal(penalty.max_months) * (2 if doubled else 1)
-    source = _penalty_source(penalty) + (f"; {ART_132_10}" if doubled else "")
+    source = penalty.source + (f"; {ART_132_10}" if doubled else "")
     if sentence.life_imprisonment:
         verdict.fail(
             "imprisonment_above_maximum",
@@ -317,6 +468,10 @@ def _result(
         "nature_not_stated",
         "recidivism_assumed_provided",
         "before_history",
+        "law_after_corpus",
+        "several_statements",
+        "law_unresolved",
+        "fine_ceiling_not_fixed",
     }
     return {
         "legal": not verdict.reasons,

@@ -31,6 +31,8 @@ ARTICLES = {
     ("code-de-la-route", "L234-1"),
     ("code-de-la-route", "L330-6"),  # "des peines prévues par l'article 434-23 du code pénal"
     ("code-de-la-route", "L221-2"),
+    ("code-monetaire-et-financier", "L163-2"),  # NATINF 7 and 8: no curated penalty
+    ("code-monetaire-et-financier", "L163-6"),
 }
 
 MakeDataset = Callable[..., Path]
