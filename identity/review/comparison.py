@@ -126,6 +126,11 @@ def compare_fields(
             agreement = "cross"
         else:
             agreement = "differ"
+        note = None
+        if agreement == "differ" and len(spec.raw) == 2:
+            note = _code_note(left_traits, right_traits, spec.raw)
+            if note is not None:
+                agreement = "code_differs"
         rows.append(
             FieldComparison(
                 field=spec.field,
@@ -135,9 +140,28 @@ def compare_fields(
                 left_standardised=left_key,
                 right_standardised=right_key,
                 agreement=agreement,
+                note=note,
             )
         )
     return rows
+
+
+def _code_note(
+    left: Mapping[str, Any], right: Mapping[str, Any], names: tuple[str, ...]
+) -> str | None:
+    """``RUSSIE (99123)`` against ``RUSSIE (99122)``: the names agree, the codes do not. Says
+    so, since "diffère" alone hides that one of the codes is probably mistyped."""
+    label, code = names
+    left_label, right_label = _text(left.get(label)), _text(right.get(label))
+    left_code, right_code = _text(left.get(code)), _text(right.get(code))
+    if not (left_label and right_label and left_code and right_code):
+        return None
+    if _fold(left_label) != _fold(right_label) or _fold(left_code) == _fold(right_code):
+        return None
+    return (
+        f"même libellé « {left_label} », codes différents : {left_code} et {right_code} "
+        "(l'un des deux codes est peut-être mal saisi)"
+    )
 
 
 def parse_contributions(raw: Any) -> list[Contribution]:

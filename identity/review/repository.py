@@ -445,6 +445,19 @@ class ReviewRepository:
         )
         return list(self.session.scalars(stmt))
 
+    def settled_by(self, decision_id: int) -> list[MatchSuggestion]:
+        """The other suggestions a decision settled (closed without a decision of their own)."""
+        stmt = (
+            select(MatchSuggestion)
+            .where(
+                MatchSuggestion.decision_id == decision_id,
+                MatchSuggestion.closed_reason == "settled_by_decision",
+            )
+            .order_by(MatchSuggestion.id)
+            .execution_options(populate_existing=True)
+        )
+        return list(self.session.scalars(stmt))
+
     def decisions(self, ids: Sequence[int]) -> dict[int, Decision]:
         if not ids:
             return {}

@@ -110,7 +110,13 @@ class FieldComparison(BaseModel):
     left_standardised: str | None
     right_standardised: str | None
     agreement: str = Field(
-        description="agree, cross (agrees with another name field), differ, missing"
+        description="agree, cross (agrees with another name field), differ, code_differs "
+        "(same name, different code), missing"
+    )
+    note: str | None = Field(
+        default=None,
+        description="What differs when the names agree but the codes do not "
+        "(`RUSSIE (99123)` / `RUSSIE (99122)`), in French",
     )
 
 
@@ -153,6 +159,24 @@ class DecisionOut(BaseModel):
     revoked: bool
 
 
+class SettledBy(BaseModel):
+    """The decision, taken on another suggestion, that settled this one."""
+
+    decision_id: int
+    decision: DecisionValue
+    review_id: int = Field(description="The suggestion the decision was taken on")
+    decided_at: datetime
+
+
+class SettledReview(BaseModel):
+    """A suggestion a decision settled and closed, and why."""
+
+    id: int
+    match_probability: float
+    sources: list[str]
+    why: str = Field(description="In French: why the decision settled it")
+
+
 class ReviewDetail(BaseModel):
     id: int
     status: QueueStatus
@@ -172,6 +196,9 @@ class ReviewDetail(BaseModel):
     namesakes: list[Namesake]
     decisions: list[DecisionOut] = Field(
         description="Earlier decisions on this suggestion (hidden on a blind second opinion)"
+    )
+    settled_by: SettledBy | None = Field(
+        default=None, description="Closed by a decision taken on another suggestion"
     )
 
 
@@ -209,6 +236,9 @@ class DecisionResult(BaseModel):
         description='"different" on two records of one person: the new person of the record'
     )
     settled_reviews: int = Field(description="Other suggestions this decision settled and closed")
+    settled: list[SettledReview] = Field(
+        default_factory=list, description="Those suggestions, each with why it was settled"
+    )
     second_opinion_requested: bool
     agreement: bool | None = Field(description="Second opinion: does it agree with the first?")
     next_review_id: int | None

@@ -67,6 +67,8 @@ from identity.review.schemas import (
     ReviewDetail,
     ReviewListItem,
     ReviewPage,
+    SettledBy,
+    SettledReview,
     SplitOut,
 )
 from identity.schemas import LinkOut
@@ -88,7 +90,12 @@ class StaleReviewError(Exception):
 
 
 class ReviewRuleError(ValueError):
-    """The request breaks a rule of the review (the message says which, in French)."""
+    """The request breaks a rule of the review (the message says which, in French; ``field``
+    names the form field at fault, for the pages to write the message next to it)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class SplitConflictError(Exception):
@@ -346,6 +353,16 @@ class ReviewService:
 
         contributions = parse_contributions(orjson.loads(s.contributions or "{}"))
         blind = status == QueueStatus.SECOND_OPINION
+        settled_by = None
+        if s.closed_reason == "settled_by_decision" and s.decision_id is not None:
+            settling = self.repo.decisions([s.decision_id]).get(s.decision_id)
+            if settling is not None and settling.suggestion_id is not None:
+                settled_by = SettledBy(
+                    decision_id=settling.id,
+                    decision=DecisionValue(settling.decision),
+                    review_id=settling.suggestion_id,
+                    decided_at=utc(settling.decided_at),
+                )
         decisions = [] if blind else self._decisions_out(self.repo.decisions_of_suggestion(s.id))
         return ReviewDetail(
             id=s.id,
@@ -367,6 +384,7 @@ class ReviewService:
             same_person_now=left.person_id == right.person_id,
             namesakes=namesakes,
             decisions=decisions,
+            settled_by=settled_by,
         )
 
     def _person_summaries(
@@ -402,6 +420,33 @@ class ReviewService:
 
     # -- decisions -----------------------------------------------------------------------------
 
+    def settled(self, decision_id: int) -> list[SettledReview]:
+        """The suggestions a decision settled, each with why (no identity trait: sources and
+        probability only, as in the queue)."""
+        decision = self.repo.decisions([decision_id]).get(decision_id)
+        rows = self.repo.settled_by(decision_id)
+        if decision is None or not rows:
+            return []
+        records = self.repo.records(
+            [r.record_id for r in rows] + [r.candidate_record_id for r in rows]
+        )
+        why = (
+            f"ses deux fiches appartiennent désormais à la même personne (décision n° "
+            f"{decision_id} : même personne)"
+            if decision.decision == DecisionKind.SAME.value
+            else f"ses deux fiches appartiennent aux deux personnes déclarées différentes "
+            f"(décision n° {decision_id})"
+        )
+        return [
+            SettledReview(
+                id=r.id,
+                match_probability=r.match_probability,
+                sources=[records[r.record_id].source, records[r.candidate_record_id].source],
+                why=why,
+            )
+            for r in rows
+        ]
+
     def _check_reason(self, decision: DecisionValue, reason: str | None) -> str | None:
         text = (reason or "").strip() or None
         if decision == DecisionValue.DIFFERENT and (
@@ -409,7 +454,8 @@ class ReviewService:
         ):
             raise ReviewRuleError(
                 "Un motif est obligatoire pour déclarer deux personnes différentes "
-                f"(au moins {self.settings.min_reason_length} caractères)."
+                f"(au moins {self.settings.min_reason_length} caractères).",
+                field="reason",
             )
         return text
 
@@ -499,6 +545,7 @@ class ReviewService:
             survivor_person_id=result.survivor,
             separated_person_id=result.separated,
             settled_reviews=result.settled,
+            settled=self.settled(decision_id) if result.settled else [],
             second_opinion_requested=requested,
             agreement=None,
             next_review_id=self.next_review_id(principal, source=source, court=court),

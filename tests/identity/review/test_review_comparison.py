@@ -193,3 +193,18 @@ def test_namesakes_share_the_name_and_include_persons_declared_different(
         )
         == []
     )
+
+
+def test_same_country_name_with_different_codes_says_the_code_differs() -> None:
+    """``RUSSIE (99123)`` against ``RUSSIE (99122)`` read "diffère": it now says that the name
+    agrees, the code does not, and (on the page) how the model weighed it."""
+    left = {"pays_naissance": "RUSSIE", "code_pays_naissance": "99123"}
+    right = {"pays_naissance": "Russie", "code_pays_naissance": "99122"}
+    row = next(r for r in compare_fields(left, right, {}, {}) if r.field == "pays_naissance")
+    assert row.agreement == "code_differs"
+    assert row.note is not None
+    assert "même libellé « RUSSIE »" in row.note
+    assert "99123 et 99122" in row.note
+    other = {"pays_naissance": "POLOGNE", "code_pays_naissance": "99122"}
+    plain = next(r for r in compare_fields(left, other, {}, {}) if r.field == "pays_naissance")
+    assert (plain.agreement, plain.note) == ("differ", None)
