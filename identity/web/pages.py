@@ -41,7 +41,8 @@ from identity.service import (
     PersonNotFoundError,
     RegistryReader,
 )
-from identity.web.formatting import DECISION_LABELS
+from identity.web.explain import explain, weighing_of
+from identity.web.formatting import DECISION_LABELS, ROLE_LABELS
 from identity.web.formatting import install as install_formatting
 from identity.web.session import (
     LOGIN_CSRF_COOKIE,
@@ -55,6 +56,7 @@ from identity.web.session import (
     set_login_csrf_cookie,
     set_session_cookie,
 )
+from identity.web.vendored import DSFR_DIR, PINS, read_manifest
 from matching.records import SOURCES
 from srj.auth import Role
 from srj.settings import Settings, get_settings
@@ -63,7 +65,27 @@ router = APIRouter(prefix="/revue", include_in_schema=False)
 
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
-STATIC = {"review.css": "text/css", "review.js": "text/javascript"}
+OWN_STATIC = ("review.css", "review.js")
+MEDIA_TYPES = {
+    ".css": "text/css",
+    ".js": "text/javascript",
+    ".woff2": "font/woff2",
+    ".woff": "font/woff",
+    ".svg": "image/svg+xml",
+    ".md": "text/plain; charset=utf-8",
+}
+
+
+def _static_files() -> dict[str, Path]:
+    """Every file the pages may serve: their own two, and the design system's files listed in
+    its manifest (checked against the files by a test). Nothing else, whatever the path."""
+    files = {name: HERE / "static" / name for name in OWN_STATIC}
+    for rel in read_manifest(DSFR_DIR):
+        files[f"dsfr/{rel}"] = DSFR_DIR / rel
+    return files
+
+
+STATIC = _static_files()
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
@@ -81,6 +103,11 @@ SOURCE_RE = re.compile(r"^[A-Z][A-Z0-9_]{0,31}$")
 COURT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
 
 install_formatting(templates)
+templates.env.globals.update(
+    DSFR_VERSION=PINS["dsfr"].version,
+    AXE_VERSION=PINS["axe"].version,
+    DECLARATION_DATE="8 décembre 2026",
+)
 
 
 # -- plumbing -----------------------------------------------------------------------------------
@@ -140,7 +167,8 @@ def _forbidden(request: Request, session: WebSession, role: str) -> HTMLResponse
         session,
         403,
         "Accès refusé",
-        f"Cette page demande le rôle « {role} ». Connectez-vous avec un jeton qui le porte.",
+        f"Cette page demande le rôle « {ROLE_LABELS.get(role, role)} ». Connectez-vous avec "
+        "un jeton qui le porte.",
     )
 
 
@@ -174,17 +202,38 @@ def _filter_query(source: str | None, court: str | None) -> str:
     return ("?" + urlencode(pairs)) if pairs else ""
 
 
+def _confirmation(
+    service: ReviewService, review_id: int | None, next_text: str | None
+) -> dict[str, Any] | None:
+    """What the decision just taken on ``review_id`` did: its label and the suggestions it
+    settled, with why (read from the registry, not from the URL: the URL only says which)."""
+    if review_id is None:
+        return None
+    suggestion = service.repo.suggestion(review_id)
+    if suggestion is None or suggestion.decision_id is None:
+        return None
+    decision = service.repo.decisions([suggestion.decision_id]).get(suggestion.decision_id)
+    if decision is None or decision.suggestion_id != review_id:
+        return None
+    return {
+        "review_id": review_id,
+        "label": DECISION_LABELS.get(decision.decision, decision.decision),
+        "settled": service.settled(decision.id),
+        "next": next_text,
+    }
+
+
 # -- static files and login -------------------------------------------------------------------
 
 
-@router.get("/static/{name}")
+@router.get("/static/{name:path}")
 def static_file(name: str) -> Response:
-    media = STATIC.get(name)
-    if media is None:
+    path = STATIC.get(name)
+    media = MEDIA_TYPES.get(Path(name).suffix) if path else None
+    if path is None or media is None:
         return Response(status_code=404)
-    body = (HERE / "static" / name).read_bytes()
     return Response(
-        body,
+        path.read_bytes(),
         media_type=media,
         headers={"Cache-Control": "public, max-age=3600", "X-Content-Type-Options": "nosniff"},
     )
@@ -305,8 +354,9 @@ def queue_page(
             "sources": list(SOURCES),
             "courts": service.repo.courts(),
             "filter_query": _filter_query(src, court),
-            "done": DECISION_LABELS.get(fait or ""),
-            "done_id": n,
+            "done": _confirmation(service, n, "La file est vide pour ces filtres.")
+            if fait
+            else None,
             "next_id": service.next_review_id(session.principal, source=src, court=court),
         },
         session=session,
@@ -344,6 +394,8 @@ def _review_page(
     alert: str | None = None,
     alert_kind: str = "info",
     form: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    done: dict[str, Any] | None = None,
     source: str | None = None,
     court: str | None = None,
 ) -> HTMLResponse:
@@ -361,9 +413,19 @@ def _review_page(
         {
             "review": review,
             "max_abs": max_abs,
+            "explanation": explain(
+                review.match_probability, review.comparison, review.contributions
+            ),
+            "weighing": {
+                row.field: weighing_of(row, review.contributions)
+                for row in review.comparison
+                if row.note
+            },
             "alert": alert,
             "alert_kind": alert_kind,
             "form": form or {},
+            "errors": errors or {},
+            "done": done,
             "source": source,
             "court": court,
             "filter_query": _filter_query(source, court),
@@ -389,22 +451,8 @@ def review_page(
     if isinstance(session, Response):
         return session
     src, court = _filters(source, juridiction)
-    alert = None
-    if fait in DECISION_LABELS and n is not None:
-        alert = (
-            f"Décision enregistrée sur la suggestion n° {n} : {DECISION_LABELS[fait]}. "
-            "Voici la suivante."
-        )
-    return _review_page(
-        request,
-        session,
-        service,
-        review_id,
-        alert=alert,
-        alert_kind="success",
-        source=src,
-        court=court,
-    )
+    done = _confirmation(service, n, "Voici la suivante.") if fait else None
+    return _review_page(request, session, service, review_id, done=done, source=src, court=court)
 
 
 @router.post("/suggestions/{review_id}/decision")
@@ -445,6 +493,13 @@ async def decide_page(
             }
         )
     except ValidationError:
+        errors = {}
+        if fields["decision"] not in {"same", "different", "unsure"}:
+            errors["decision"] = (
+                "Choisissez une décision : même personne, personnes différentes ou incertain."
+            )
+        else:
+            errors["reason"] = "Le motif dépasse 2 000 caractères : raccourcissez-le."
         return _review_page(
             request,
             session,
@@ -452,7 +507,8 @@ async def decide_page(
             review_id,
             status_code=422,
             form=fields,
-            alert="Choisissez une décision : même personne, personnes différentes ou incertain.",
+            errors=errors,
+            alert="La décision n'a pas été enregistrée :",
             alert_kind="error",
             source=src,
             court=court,
@@ -493,7 +549,8 @@ async def decide_page(
             review_id,
             status_code=422,
             form=fields,
-            alert=str(exc),
+            errors={exc.field: str(exc)} if exc.field else None,
+            alert="La décision n'a pas été enregistrée :" if exc.field else str(exc),
             alert_kind="error",
             source=src,
             court=court,
@@ -626,6 +683,15 @@ async def undo_merge_page(
     return _redirect(
         f"/revue/personnes/{quote(out.person_id)}?annule={quote(out.restored_person_id)}"
     )
+
+
+# -- accessibility statement --------------------------------------------------------------------
+
+
+@router.get("/accessibilite")
+def accessibility_page(request: Request, settings: SettingsDep) -> HTMLResponse:
+    """The déclaration d'accessibilité (RGAA): public, linked from every page's footer."""
+    return _render(request, "accessibility.html", {}, session=read_session(request, settings))
 
 
 # -- statistics -------------------------------------------------------------------------------

@@ -69,7 +69,7 @@ def open_session(
     if not roles:
         raise LoginError(
             "Ce jeton ne donne accès à aucune page de revue "
-            "(rôle reviewer, statistician ou admin requis)."
+            "(rôle relecteur, statisticien ou administrateur requis)."
         )
     expires = min(token_exp, int(time.time()) + review_settings.session_hours * 3600)
     session = WebSession(

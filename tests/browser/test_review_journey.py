@@ -80,7 +80,7 @@ def test_reviewer_decides_with_the_keyboard_and_undoes_a_merge(
     expect(page).to_have_url(SUGGESTION_URL)
     first = _review_id(page)
     expect(page.get_by_role("heading", name="Identités comparées")).to_be_visible()
-    expect(page.get_by_role("heading", name="Pourquoi ce score")).to_be_visible()
+    expect(page.get_by_role("heading", name="Les indices du modèle")).to_be_visible()
     screenshot(page, "03-suggestion")
     before = alice.review(first)
     assert before["left"]["person_id"] != before["right"]["person_id"]
@@ -93,6 +93,7 @@ def test_reviewer_decides_with_the_keyboard_and_undoes_a_merge(
     second = _review_id(page)
     assert second != first
     expect(page.get_by_role("status")).to_contain_text(f"suggestion n° {first}")
+    screenshot(page, "10-confirmation")
 
     after = alice.review(first)
     assert after["status"] == "closed"

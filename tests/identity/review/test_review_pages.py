@@ -69,7 +69,7 @@ def test_deciding_on_the_page_records_the_reviewer_and_opens_the_next_suggestion
     page = web.get(f"/revue/suggestions/{first['id']}")
     assert page.status_code == 200
     assert "ALPHA" in page.text
-    assert "Pourquoi ce score" in page.text
+    assert "Les indices du modèle" in page.text
     response = web.post(
         f"/revue/suggestions/{first['id']}/decision",
         data={
@@ -194,3 +194,30 @@ def test_static_files_are_served_and_nothing_else(web: TestClient) -> None:
     assert web.get("/revue/static/review.js").headers["content-type"].startswith("text/javascript")
     assert web.get("/revue/static/..%2Fpages.py").status_code == 404
     assert web.get("/revue/static/pages.py").status_code == 404
+
+
+def test_refused_decisions_write_the_error_next_to_its_field_without_javascript(
+    web: TestClient, make_pair: Callable[..., Any]
+) -> None:
+    pair = make_pair("E1")
+    page = web.get(f"/revue/suggestions/{pair['id']}")
+    base = {
+        "version": _hidden(page.text, "version"),
+        "csrf_token": _hidden(page.text, "csrf_token"),
+    }
+    no_choice = web.post(f"/revue/suggestions/{pair['id']}/decision", data=base)
+    assert no_choice.status_code == 422
+    fieldset = no_choice.text.split('id="choix-decision"', 1)[1].split("</fieldset>", 1)[0]
+    assert 'id="choix-erreur"' in fieldset
+    assert "Choisissez une décision" in fieldset
+    assert 'href="#choix-decision"' in no_choice.text  # the summary at the top links to it
+
+    no_reason = web.post(
+        f"/revue/suggestions/{pair['id']}/decision", data={**base, "decision": "different"}
+    )
+    assert no_reason.status_code == 422
+    group = no_reason.text.split('id="motif-groupe"', 1)[1].split("</textarea>", 2)
+    assert 'aria-invalid="true"' in group[0]
+    assert 'id="reason-erreur"' in group[1].split("</div>", 1)[0]
+    assert "Un motif est obligatoire" in group[1]
+    assert 'value="different" data-key="d" checked' in no_reason.text  # the choice is kept
