@@ -545,7 +545,13 @@ def main(argv: list[str] | None = None) -> int:
         server_log = work / "server.log"
         port = args.port or free_port()
         server = start_server(env, port, args.workers, server_log)
-        token = issue_token(settings, subject="registry-benchmark", roles=[Role.APPLICATION])
+        # The stream comes from every application: one token that may write them all.
+        token = issue_token(
+            settings,
+            subject="registry-benchmark",
+            roles=[Role.APPLICATION],
+            sources=sorted(set(stream_table.column("source").to_pylist())),
+        )
         stream_rows = stream_table.to_pylist()
         log(f"streaming {len(stream_rows)} records, {args.concurrency} clients")
         results, wall = stream_records(stream_rows, port, token, args.concurrency)

@@ -152,12 +152,30 @@ def auth_token(
     role: Annotated[list[str], typer.Option("--role", help="Role (repeatable)")],
     subject: Annotated[str, typer.Option(help="Who the token identifies")],
     ttl: Annotated[int, typer.Option(help="Validity in seconds")] = 8 * 3600,
+    source: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--source",
+            help="Source application an application token may write to the registry (repeatable)",
+        ),
+    ] = None,
 ) -> None:
     """Print a signed bearer token for local use.
 
-    Example: `srj auth token --role reviewer --subject alice --ttl 3600`
+    Examples: `srj auth token --role reviewer --subject alice --ttl 3600`,
+    `srj auth token --role application --subject cassiopee --source CASSIOPEE`
     """
+    import re
+
     from srj.auth import Role, issue_token
+
+    sources = [s.strip().upper() for s in source or []]
+    if any(not re.fullmatch(r"[A-Z][A-Z0-9_]{0,31}", s) for s in sources):
+        err.print(
+            "[red]error:[/red] a --source is an application name: letters, digits and _, "
+            "starting with a letter (e.g. CASSIOPEE)"
+        )
+        raise typer.Exit(2)
 
     try:
         roles = [Role(r) for r in role]
@@ -167,7 +185,9 @@ def auth_token(
         )
         raise typer.Exit(2) from None
     try:
-        value = issue_token(get_settings(), subject=subject, roles=roles, ttl_seconds=ttl)
+        value = issue_token(
+            get_settings(), subject=subject, roles=roles, ttl_seconds=ttl, sources=sources
+        )
     except ValueError as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None

@@ -10,6 +10,7 @@ Authorisation (no role implies another; the matrix is tested endpoint by endpoin
 | GET  /v1/persons/{id}/sources          | yes         | yes      | no           | no    |
 | GET  /v1/persons/{id}/export           | no          | no       | no           | yes   |
 
+An application token writes only the sources it carries (``identity.sources``: 403 otherwise).
 Statisticians work on pseudonymised extracts, never on the registry's traits; the RGPD export
 is run by the data-protection staff (admin) on a data subject's request.
 """
@@ -30,7 +31,7 @@ from identity.audit import AccessContext
 from identity.crypto import DecryptionError
 from identity.deps import CryptoDep, MatcherDep, RegistrySettingsDep, access_context
 from identity.ids import InvalidPersonIdError
-from identity.record_problems import unknown_source_problem
+from identity.record_problems import not_writable_problem, unknown_source_problem
 from identity.repository import RegistryRepository
 from identity.resolve import Resolution, Resolver
 from identity.schemas import (
@@ -50,7 +51,12 @@ from identity.service import (
     RecordNotFoundError,
     RegistryReader,
 )
-from identity.sources import UnknownSourceError, check_known
+from identity.sources import (
+    SourceNotWritableError,
+    UnknownSourceError,
+    check_known,
+    check_writable,
+)
 from srj.auth import Principal, Role, require_roles
 from srj.deps import WriteSessionDep, run_unit_of_work
 from srj.problems import PROBLEM_JSON, ProblemError
@@ -121,6 +127,11 @@ PERSON_RESPONSES: dict[int | str, dict[str, Any]] = {
     response_model=ResolveOut,
     responses={
         **AUTH_RESPONSES,
+        403: {
+            "description": "The token lacks the application role, or may not write this "
+            "record's source (its sources claim, SRJ_REGISTRY_SOURCES_BY_SUBJECT)",
+            **_problem,
+        },
         422: {
             "description": "The record breaks the canonical format or the registry's rules "
             "(unknown source, implausible date, control character...)",
@@ -141,14 +152,18 @@ async def post_record(
     trained model, then link it to a known person (`linked`), or create a person and send the
     close candidates to reviewers (`pending_review`), or create a person (`new`).
 
-    Posting the same `source` + `source_ref` again answers `unchanged` (identical: nothing is
+    The token must carry the record's `source` (403 otherwise). Posting the same `source` +
+    `source_ref` again answers `unchanged` (identical: nothing is
     written) or `updated` (the traits changed and the record was resolved again); it never
     creates a second record. A record a reviewer linked by hand never moves.
     """
     try:
         check_known(body.source, config)
+        check_writable(body.source, principal, config)
     except UnknownSourceError as exc:
         raise unknown_source_problem(exc) from None
+    except SourceNotWritableError as exc:
+        raise not_writable_problem(exc) from None
 
     def resolve(session: Session) -> Resolution:
         repository = RegistryRepository(session)

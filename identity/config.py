@@ -27,6 +27,9 @@ class RegistrySettings(BaseSettings):
     # The source applications whose records the registry holds (a JSON list in the
     # environment); a record of any other source is refused (422 naming these).
     sources: list[str] = Field(default_factory=lambda: list(SOURCES), min_length=1)
+    # Which sources a token's subject may write, besides those its sources claim names
+    # (local tokens issued without the claim): '{"cassiopee-prod": ["CASSIOPEE"]}'.
+    sources_by_subject: dict[str, list[str]] = Field(default_factory=dict)
 
     # The trained linkage model (from ``srj link train``); default <data_dir>/models/registry.json
     model_path: Path | None = None

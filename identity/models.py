@@ -62,6 +62,7 @@ class EventKind(StrEnum):
     CREATED = "created"
     RECORD_LINKED = "record_linked"
     RECORD_UNLINKED = "record_unlinked"
+    RECORD_UPDATED = "record_updated"  # its source sent new traits; it stayed on this person
     MERGED_INTO = "merged_into"  # this identifier now redirects to ``other_person_id``
     MERGED_FROM = "merged_from"  # this person absorbed ``other_person_id``
     SPLIT_FROM = "split_from"  # this person was created from records of ``other_person_id``

@@ -6,7 +6,7 @@ field, an ``errors`` list with its location, never the submitted value.
 
 from __future__ import annotations
 
-from identity.sources import UnknownSourceError
+from identity.sources import SourceNotWritableError, UnknownSourceError
 from srj.problems import PROBLEM_BASE, ProblemError
 
 
@@ -19,3 +19,7 @@ def unknown_source_problem(exc: UnknownSourceError) -> ProblemError:
         errors=[{"location": ["body", "source"], "type": exc.type, "message": str(exc)}],
         known_sources=exc.known,
     )
+
+
+def not_writable_problem(exc: SourceNotWritableError) -> ProblemError:
+    return ProblemError(403, "Source not allowed", str(exc), writable_sources=exc.writable)

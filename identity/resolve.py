@@ -380,6 +380,15 @@ class Resolver:
         if e is not None and e.origin == LinkOrigin.MANUAL.value:
             # A reviewer put this record where it is: new traits do not move it.
             state.put(CandidateRow(record_id, p.std, e.person_id, e.origin), p.key_hashes)
+            self._event(
+                w,
+                e.person_id,
+                EventKind.RECORD_UPDATED,
+                now,
+                record_id,
+                rec.source,
+                {"origin": LinkOrigin.MANUAL.value},
+            )
             return Resolution(
                 record_id,
                 e.person_id,
@@ -443,6 +452,8 @@ class Resolver:
             self._move(w, state, now, record_id, rec.source, current, target, detail)
         else:
             w.link_updates.append(link_row)
+            # The history names whoever changed the record, even when it stays where it was.
+            self._event(w, target, EventKind.RECORD_UPDATED, now, record_id, rec.source, detail)
         w.touched_persons.add(target)
         state.put(CandidateRow(record_id, p.std, target, LinkOrigin.AUTO.value), p.key_hashes)
         if e is None:

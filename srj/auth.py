@@ -2,14 +2,16 @@
 
 Locally, ``srj auth token`` signs HS256 tokens with the configured secret. In production the
 ministry's identity provider signs them and we verify against its JWKS (``SRJ_OIDC_JWKS_URL``);
-roles come from the claim named by ``SRJ_OIDC_ROLE_CLAIM``.
+roles come from the claim named by ``SRJ_OIDC_ROLE_CLAIM``. An application token may also
+carry the source applications it writes (claim ``SRJ_AUTH_SOURCES_CLAIM``, default
+``sources``; the registry decides what they allow).
 """
 
 from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
@@ -35,6 +37,8 @@ class Principal:
     subject: str
     roles: frozenset[Role]
     token_id: str | None = None
+    # Source applications named by the token's sources claim (upper case; empty without one).
+    sources: frozenset[str] = frozenset()
 
     def has_any(self, roles: set[Role] | frozenset[Role]) -> bool:
         return bool(self.roles & roles)
@@ -65,14 +69,28 @@ def subject_problem(subject: str) -> str | None:
     return None
 
 
+def _claim_names(raw: Any) -> frozenset[str]:
+    """A list claim, or a space-separated string (as OAuth scopes are), upper-cased."""
+    if isinstance(raw, str):
+        raw = raw.split()
+    if not isinstance(raw, list | tuple):
+        return frozenset()
+    return frozenset(str(v).strip().upper() for v in raw if str(v).strip())
+
+
 def issue_token(
-    settings: Settings, *, subject: str, roles: list[Role], ttl_seconds: int = 8 * 3600
+    settings: Settings,
+    *,
+    subject: str,
+    roles: list[Role],
+    ttl_seconds: int = 8 * 3600,
+    sources: Sequence[str] = (),
 ) -> str:
     problem = subject_problem(subject)
     if problem:
         raise ValueError(problem)
     now = int(time.time())
-    claims = {
+    claims: dict[str, Any] = {
         "sub": subject,
         "roles": [r.value for r in roles],
         "iss": settings.auth_issuer,
@@ -82,6 +100,8 @@ def issue_token(
         "exp": now + ttl_seconds,
         "jti": uuid.uuid4().hex,
     }
+    if sources:
+        claims[settings.auth_sources_claim] = sorted(_claim_names(list(sources)))
     return jwt.encode(claims, settings.secret("auth_secret"), algorithm="HS256")
 
 
@@ -123,7 +143,12 @@ def verify_token(settings: Settings, token: str) -> Principal:
     problem = subject_problem(subject)
     if problem:
         raise TokenRefusedError(problem)
-    return Principal(subject=subject, roles=roles, token_id=claims.get("jti"))
+    return Principal(
+        subject=subject,
+        roles=roles,
+        token_id=claims.get("jti"),
+        sources=_claim_names(claims.get(settings.auth_sources_claim)),
+    )
 
 
 def _bearer(request: Request) -> str | None:
@@ -155,6 +180,7 @@ def _verified_key(settings: Settings, token: str) -> tuple[str, ...]:
         settings.oidc_jwks_url,
         settings.oidc_issuer,
         settings.oidc_role_claim,
+        settings.auth_sources_claim,
     )
 
 

@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     oidc_jwks_url: str = ""
     oidc_issuer: str = ""
     oidc_role_claim: str = "roles"
+    # The source applications an application token may write to the person registry: a list
+    # (or a space-separated string) in this claim, for local and identity-provider tokens.
+    auth_sources_claim: str = "sources"
 
     # Keys for the person registry, as ``id:base64key`` comma-separated, newest first:
     # the first one writes, all of them read, which is how keys rotate.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, cast
 
@@ -76,9 +76,7 @@ def database_factory(
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def database_url(
-    request: pytest.FixtureRequest, database_factory: Callable[[str], str]
-) -> str:
+def database_url(request: pytest.FixtureRequest, database_factory: Callable[[str], str]) -> str:
     return database_factory(request.param)
 
 
@@ -155,11 +153,16 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 
 @pytest.fixture
 def token(settings: Settings) -> Callable[..., dict[str, str]]:
-    """``token("reviewer")`` -> an Authorization header for that role."""
+    """``token("reviewer")`` -> an Authorization header for that role; ``sources=[...]``: the
+    source applications an application token may write."""
     from srj.auth import Role, issue_token
 
-    def make(*roles: str, subject: str = "test-user") -> dict[str, str]:
-        value = issue_token(settings, subject=subject, roles=[Role(r) for r in roles])
+    def make(
+        *roles: str, subject: str = "test-user", sources: Sequence[str] = ()
+    ) -> dict[str, str]:
+        value = issue_token(
+            settings, subject=subject, roles=[Role(r) for r in roles], sources=sources
+        )
         return {"Authorization": f"Bearer {value}"}
 
     return make

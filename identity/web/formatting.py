@@ -20,6 +20,7 @@ EVENT_LABELS = {
     "created": "Création",
     "record_linked": "Fiche rattachée",
     "record_unlinked": "Fiche détachée",
+    "record_updated": "Fiche mise à jour par son application",
     "merged_into": "Fusionnée dans",
     "merged_from": "A absorbé",
     "split_from": "Séparée de",

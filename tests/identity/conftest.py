@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from identity.config import RegistrySettings, get_registry_settings
 from identity.crypto import RegistryCrypto
 from identity.deps import crypto_for, get_matcher
+from matching.records import SOURCES
 from srj.db import make_engine
 from srj.settings import Settings
 
@@ -59,7 +60,8 @@ def crypto(settings: Settings) -> RegistryCrypto:
 @pytest.fixture
 def post(client: TestClient, token: Callable[..., dict[str, str]]) -> Callable[..., Any]:
     """``post(ref, **traits)`` -> the JSON answer of POST /v1/records (asserts 200)."""
-    headers = token("application", subject="app-cassiopee")
+    # A test client that writes for every application (tests of source binding make their own).
+    headers = token("application", subject="app-cassiopee", sources=SOURCES)
 
     def do(ref: str = "R1", **kwargs: Any) -> dict[str, Any]:
         response = client.post("/v1/records", json=make_record(ref, **kwargs), headers=headers)

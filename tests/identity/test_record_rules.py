@@ -46,7 +46,7 @@ def _today() -> datetime:
 
 
 def test_unknown_source_is_refused_naming_the_known_ones(client: TestClient, token: Token) -> None:
-    headers = token("application", subject="app-cassiopee")
+    headers = token("application", subject="app-cassiopee", sources=["CASSIOPEE"])
     response = client.post("/v1/records", json=make_record("R1", source="SIRIUS"), headers=headers)
     body = _refused(response, "source")
     for known in ("CASSIOPEE", "GENESIS", "APPI", "PARCOURS", "WINEUR", "PORTALIS"):
@@ -57,7 +57,7 @@ def test_unknown_source_is_refused_naming_the_known_ones(client: TestClient, tok
 def test_sexe_synonyms_are_stored_as_m_or_f_and_others_refused(
     client: TestClient, token: Token
 ) -> None:
-    app_headers = token("application", subject="app-cassiopee")
+    app_headers = token("application", subject="app-cassiopee", sources=["CASSIOPEE"])
     spellings = {"H": "M", "masculin": "M", "Homme": "M", "1": "M", "FÉMININ": "F", "2": "F"}
     person_ids = {}
     for i, (written, stored) in enumerate(spellings.items()):
@@ -98,7 +98,7 @@ def test_sexe_synonyms_are_stored_as_m_or_f_and_others_refused(
 def test_implausible_dates_are_refused(
     client: TestClient, token: Token, field: str, value: str
 ) -> None:
-    headers = token("application", subject="app-cassiopee")
+    headers = token("application", subject="app-cassiopee", sources=["CASSIOPEE"])
     response = client.post("/v1/records", json=make_record("D1", **{field: value}), headers=headers)
     body = _refused(response, field)
     assert value not in body["detail"]
@@ -118,7 +118,7 @@ def test_plausible_dates_pass(post: Post) -> None:
 def test_control_characters_are_refused_in_every_text_field(
     client: TestClient, token: Token, char: str
 ) -> None:
-    headers = token("application", subject="app-cassiopee")
+    headers = token("application", subject="app-cassiopee", sources=["CASSIOPEE"])
     for field in TEXT_FIELDS:
         body = make_record("C1", **{field: "AB" + char + "CD"})
         # Escaped JSON (\u0000, \ud800...), as a client library sends it.

@@ -103,7 +103,7 @@ def test_posts_through_http_with_committed_transactions(
     config = RegistrySettings()
     app.dependency_overrides[get_registry_settings] = lambda: config
     app.dependency_overrides[get_settings] = lambda: settings
-    headers = token("application")
+    headers = token("application", sources=["CASSIOPEE"])
     barrier = threading.Barrier(THREADS)
     answers: list[Any] = [None] * THREADS
     with TestClient(app) as client:

@@ -191,7 +191,7 @@ def test_no_traits_in_logs_or_errors(
         "commune_naissance": "XANTRIGNY",
     }
     caplog.set_level(logging.DEBUG)
-    headers = token("application")
+    headers = token("application", sources=["CASSIOPEE"])
     body = make_record(
         "2024/SECRETREF",
         nom=distinctive["nom"],
