@@ -111,7 +111,7 @@ def test_srj_auth_token_sets_the_sources(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from srj.auth import verify_token
-    from srj.cli import app
+    from entrypoint.cli import app
 
     monkeypatch.setenv("SRJ_DATA_DIR", str(settings.data_dir))
     get_settings.cache_clear()
