@@ -110,8 +110,8 @@ def test_identity_provider_tokens_carry_sources_in_the_configured_claim(
 def test_srj_auth_token_sets_the_sources(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from srj.auth import verify_token
     from entrypoint.cli import app
+    from srj.auth import verify_token
 
     monkeypatch.setenv("SRJ_DATA_DIR", str(settings.data_dir))
     get_settings.cache_clear()
