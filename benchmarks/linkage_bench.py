@@ -48,6 +48,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
+from matching.engines import engine_session  # noqa: E402
 from matching.evaluate import (  # noqa: E402  (after the sys.path fix)
     Evaluation,
     evaluate,
@@ -59,7 +60,6 @@ from matching.jobs import (  # noqa: E402
     ModelPipeline,
     Scored,
     StageTimer,
-    engine_session,
     quiet_splink,
 )
 

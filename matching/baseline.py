@@ -115,7 +115,7 @@ class BaselineModel:
 
     def linker(self, records: pa.Table, db_api: DatabaseAPISubClass | None = None) -> Linker:
         """A linker with the trained parameters, rendered for the database's SQL dialect."""
-        from matching.spark_engine import render_for_dialect
+        from matching.engines.spark import render_for_dialect
 
         api = db_api or DuckDBAPI()
         dialect = api.sql_dialect.sql_dialect_str

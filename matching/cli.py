@@ -8,8 +8,10 @@ failed job never leaves a partial output directory.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, cast
 
@@ -25,18 +27,16 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from matching.engines import Engine
 from matching.evaluate import EvaluationError
 from matching.io import InputError, atomic_output_file
-from matching.jobs import (
-    STAGES,
-    Engine,
-    JobError,
-    RunSummary,
-    dedupe_job,
-    evaluate_job,
-    link_job,
-    train_job,
-)
+from matching.jobs.dedupe import dedupe_job
+from matching.jobs.errors import JobError
+from matching.jobs.evaluate import evaluate_job
+from matching.jobs.link import link_job
+from matching.jobs.stages import STAGES
+from matching.jobs.summary import RunSummary
+from matching.jobs.train import train_job
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -106,18 +106,20 @@ def _fail(message: str, code: int = 2) -> NoReturn:
     raise typer.Exit(code)
 
 
-def _run(job: Any, *args: Any, **kwargs: Any) -> RunSummary:
-    """Run a job under a progress bar; bad input becomes a message and exit status 2."""
+@contextlib.contextmanager
+def _job_progress() -> Iterator[RichStages]:
+    """A progress bar over a job's stages; bad input becomes a message and exit status 2."""
     try:
         with _progress() as progress:
-            summary: RunSummary = job(*args, listener=RichStages(progress, STAGES), **kwargs)
-    except InputError as exc:
+            yield RichStages(progress, STAGES)
+    except (InputError, JobError, FileExistsError, EvaluationError) as exc:
         _fail(str(exc))
-    except (JobError, FileExistsError, EvaluationError) as exc:
-        _fail(str(exc))
+
+
+def _report(summary: RunSummary) -> None:
     for note in summary.notes:
         err.print(f"[yellow]note:[/yellow] {note}", highlight=False)
-    return summary
+    out.print(summary.line(), highlight=False, soft_wrap=True)
 
 
 @app.command("train")
@@ -142,10 +144,12 @@ def train(
     * `srj link train --input records.parquet --model model.json`
     * `srj link train --input records.csv --model model.json --labels decisions.csv`
     """
-    summary = _run(
-        train_job, input, model, labels_path=labels, engine=_engine(engine), baseline=baseline
-    )
-    out.print(summary.line(), highlight=False, soft_wrap=True)
+    chosen = _engine(engine)
+    with _job_progress() as stages:
+        summary = train_job(
+            input, model, labels_path=labels, engine=chosen, baseline=baseline, listener=stages
+        )
+    _report(summary)
 
 
 @app.command("dedupe")
@@ -175,17 +179,19 @@ def dedupe(
     * `srj link dedupe --input records.parquet --output out/`
     * `srj link dedupe --input records.parquet --output out/ --model model.json --engine spark`
     """
-    summary = _run(
-        dedupe_job,
-        input,
-        output,
-        model_path=model,
-        engine=_engine(engine),
-        baseline=baseline,
-        overwrite=overwrite,
-        with_report=report,
-    )
-    out.print(summary.line(), highlight=False, soft_wrap=True)
+    chosen = _engine(engine)
+    with _job_progress() as stages:
+        summary = dedupe_job(
+            input,
+            output,
+            model_path=model,
+            engine=chosen,
+            baseline=baseline,
+            overwrite=overwrite,
+            with_report=report,
+            listener=stages,
+        )
+    _report(summary)
 
 
 @app.command("link")
@@ -211,17 +217,19 @@ def link(
 
     Example: `srj link link --left cassiopee.parquet --right genesis.parquet --output out/`
     """
-    summary = _run(
-        link_job,
-        left,
-        right,
-        output,
-        model_path=model,
-        engine=_engine(engine),
-        overwrite=overwrite,
-        with_report=report,
-    )
-    out.print(summary.line(), highlight=False, soft_wrap=True)
+    chosen = _engine(engine)
+    with _job_progress() as stages:
+        summary = link_job(
+            left,
+            right,
+            output,
+            model_path=model,
+            engine=chosen,
+            overwrite=overwrite,
+            with_report=report,
+            listener=stages,
+        )
+    _report(summary)
 
 
 def _pct(value: float | None) -> str:

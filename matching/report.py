@@ -32,6 +32,8 @@ from splink import DuckDBAPI, Linker
 from splink.internals.charts import MatchWeightsHistogramChart
 from splink.internals.html_utils import load_chart_libraries
 
+from matching.engines import close_db_api
+
 _ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
 
 
@@ -162,8 +164,6 @@ def splink_charts(
     explained["retain_intermediate_calculation_columns"] = True
     explained["retain_matching_columns"] = True
     explained["linker_uid"] = None
-    from matching.jobs import close_db_api
-
     api = DuckDBAPI()
     try:
         return _charts(api, explained, records, pairs, auto_link=auto_link, review=review)

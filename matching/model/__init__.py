@@ -3,14 +3,13 @@
     from matching.model import train, predict, link, TrainedModel, Thresholds
     model = train(records)                 # standardised (or canonical) pyarrow Table
     model.save("model.json"); model = TrainedModel.load("model.json")
-    pairs = predict(model, records)        # record_id_l, record_id_r, match_weight, ...
+    pairs = predict(model, standardised)   # record_id_l, record_id_r, match_weight, ...
 
-See docs/linkage-model.md.
+Where Splink runs (DuckDB, Spark) is `matching.engines`. See docs/linkage-model.md.
 """
 
 from matching.model.artefact import ModelArtefactError, TrainedModel
 from matching.model.comparisons import COMPARISONS, ComparisonSpec, LevelSpec
-from matching.model.engine import default_db_api
 from matching.model.prediction import link, predict
 from matching.model.thresholds import Thresholds
 from matching.model.training import TrainingError, TrainingSettings, train
@@ -24,7 +23,6 @@ __all__ = [
     "TrainedModel",
     "TrainingError",
     "TrainingSettings",
-    "default_db_api",
     "link",
     "predict",
     "train",

@@ -3,6 +3,9 @@
 Scores are the trained model's, with the prior set for the size of the data being scored
 (`TrainedModel.prior`) and the model's own term frequencies registered with Splink, so the
 same pair gets the same weight in a batch job, after a save/load, and in the online scorer.
+
+Records come in standardised (`matching.standardise.standardise_table`): the caller — a job,
+the registry's re-linkage — standardises once, and prediction neither checks nor repeats it.
 """
 
 from __future__ import annotations
@@ -14,8 +17,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from splink import Linker
 
+from matching.engines.duckdb import default_db_api
+from matching.engines.frames import dialect_of, register, to_arrow
 from matching.model.artefact import TrainedModel
-from matching.model.engine import as_standardised, default_db_api, dialect_of, register, to_arrow
 from matching.model.expressions import columns_of
 
 PAIR_COLUMNS = ("record_id_l", "record_id_r", "match_weight", "match_probability")
@@ -81,7 +85,7 @@ def _pair_table(raw: pa.Table, detail: bool) -> pa.Table:
 
 def predict(
     model: TrainedModel,
-    records: Any,
+    records: pa.Table,
     *,
     threshold_match_probability: float | None = None,
     db_api: Any = None,
@@ -95,13 +99,12 @@ def predict(
     ``detail`` adds Splink's per-comparison columns (gamma_*, mw_*, mw_tf_adj_*, tf_* and
     the compared values): what charts and waterfalls need, at a large cost in memory.
     """
-    table = as_standardised(records)
     db_api = db_api or default_db_api()
     linker = _linker(
         model,
         db_api,
-        register(db_api, table if detail else _scored_columns(model, table)),
-        prior=model.prior(population_size or table.num_rows),
+        register(db_api, records if detail else _scored_columns(model, records)),
+        prior=model.prior(population_size or records.num_rows),
         link_type="dedupe_only",
         detail=detail,
     )
@@ -114,8 +117,8 @@ def predict(
 
 def link(
     model: TrainedModel,
-    left: Any,
-    right: Any,
+    left: pa.Table,
+    right: pa.Table,
     *,
     threshold_match_probability: float | None = None,
     db_api: Any = None,
@@ -127,13 +130,11 @@ def link(
     The prior treats both tables as one population (default size: both together), so a
     record linked against a registry of N records gets the prior of one more record.
     """
-    left_table, right_table = as_standardised(left), as_standardised(right)
     db_api = db_api or default_db_api()
     if not detail:
-        left_table = _scored_columns(model, left_table)
-        right_table = _scored_columns(model, right_table)
-    frames = [register(db_api, left_table, LEFT), register(db_api, right_table, RIGHT)]
-    size = population_size or (left_table.num_rows + right_table.num_rows)
+        left, right = _scored_columns(model, left), _scored_columns(model, right)
+    frames = [register(db_api, left, LEFT), register(db_api, right, RIGHT)]
+    size = population_size or (left.num_rows + right.num_rows)
     linker = _linker(
         model, db_api, frames, prior=model.prior(size), link_type="link_only", detail=detail
     )

@@ -28,6 +28,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from splink import Linker, block_on
 
+from matching.engines.duckdb import default_db_api
+from matching.engines.frames import dialect_of, register
 from matching.model.artefact import (
     LevelParameters,
     TermFrequencies,
@@ -39,8 +41,8 @@ from matching.model.artefact import (
     utc_now,
 )
 from matching.model.comparisons import COMPARISONS, ComparisonSpec
-from matching.model.engine import as_standardised, default_db_api, dialect_of, register
 from matching.model.thresholds import Thresholds
+from matching.standardise import as_standardised
 
 logger = logging.getLogger(__name__)
 

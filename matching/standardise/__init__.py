@@ -36,6 +36,17 @@ def is_standardised(table: pa.Table) -> bool:
     return all(name in table.column_names for name in STANDARDISED_COLUMNS)
 
 
+def as_standardised(records: Any) -> pa.Table:
+    """A standardised Arrow table: as given when already standardised, else standardised."""
+    if isinstance(records, pa.Table) and is_standardised(records):
+        table = records
+    else:
+        table = standardise_table(records)
+    if table.column("record_id").null_count:
+        raise ValueError("every record needs a record_id")
+    return table.select(list(STANDARDISED_COLUMNS))
+
+
 def standardise_table(table: Any, *, workers: int | None = None) -> pa.Table:
     """Standardise a canonical table: a pyarrow Table, a DuckDB relation or a pandas frame.
 
@@ -58,6 +69,7 @@ __all__ = [
     "STANDARDISATION_VERSION",
     "STANDARDISED_COLUMNS",
     "STANDARDISED_SCHEMA",
+    "as_standardised",
     "is_standardised",
     "phonex",
     "standardise_birth_date",

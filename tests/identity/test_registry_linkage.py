@@ -28,7 +28,7 @@ from identity.schemas import ResolveStatus
 from matching.evidence import has_auto_link_evidence
 from matching.model import predict
 from matching.online import OnlineScorer
-from matching.standardise import standardise_record
+from matching.standardise import standardise_record, standardise_table
 from matching.synthetic import generate
 
 HELD_OUT = 40
@@ -83,7 +83,10 @@ def _batch_decision(
     together scored by the online scorer, as clustering does)."""
     table = pa.concat_tables([registry, pa.Table.from_pylist([incoming], schema=registry.schema)])
     pairs = predict(
-        matcher.model, table, threshold_match_probability=0.0, population_size=population
+        matcher.model,
+        standardise_table(table),
+        threshold_match_probability=0.0,
+        population_size=population,
     )
     mine = pairs.filter(
         pc.or_(

@@ -12,6 +12,8 @@ import pyarrow.compute as pc
 import pytest
 from splink import Linker
 
+from matching.engines.duckdb import default_db_api
+from matching.engines.frames import register, to_arrow
 from matching.model import (
     ModelArtefactError,
     Thresholds,
@@ -21,7 +23,6 @@ from matching.model import (
     predict,
     train,
 )
-from matching.model.engine import default_db_api, register, to_arrow
 from matching.standardise import STANDARDISATION_VERSION
 
 

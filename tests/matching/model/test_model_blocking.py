@@ -12,9 +12,10 @@ from hypothesis import strategies as st
 from splink import Linker
 
 from matching.blocking import BLOCKING_RULES, blocking_keys
+from matching.engines.duckdb import default_db_api
+from matching.engines.frames import register
 from matching.model.artefact import splink_settings_dict
 from matching.model.comparisons import COMPARISONS
-from matching.model.engine import default_db_api, register
 from matching.records import CANONICAL_COLUMNS
 from matching.standardise import standardise_table
 

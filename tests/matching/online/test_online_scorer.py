@@ -12,8 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from splink import Linker
 
+from matching.engines.duckdb import default_db_api
+from matching.engines.frames import register, to_arrow
 from matching.model import TrainedModel, predict
-from matching.model.engine import default_db_api, register, to_arrow
 from matching.online import OnlineScorer
 from matching.records import CANONICAL_COLUMNS
 from matching.standardise import standardise_record, standardise_table

@@ -14,9 +14,9 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
-from matching import spark_engine
 from matching.baseline import baseline_settings
 from matching.cli import app
+from matching.engines import spark as spark_engine
 from matching.synthetic import generate
 
 pytestmark = pytest.mark.spark
