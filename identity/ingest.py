@@ -132,6 +132,37 @@ def batches(records: Sequence[RecordIn] | pa.Table, size: int) -> Iterator[Seque
         yield records[start : start + size]
 
 
+def _references(records: Sequence[RecordIn] | pa.Table) -> set[tuple[str, str]]:
+    if isinstance(records, pa.Table):
+        sources = records.column("source").to_pylist()
+        refs = records.column("source_ref").to_pylist()
+        return {(str(s), str(r)) for s, r in zip(sources, refs, strict=True)}
+    return {(r.source, r.source_ref) for r in records}
+
+
+def final_registry_size(
+    repo: RegistryRepository, crypto: RegistryCrypto, records: Sequence[RecordIn] | pa.Table
+) -> int:
+    """The number of records the registry will hold once ``records`` are ingested: those held
+    now (counted exactly) plus the extract's distinct references not held yet.
+
+    So a resumed ingest scores against the same population as an uninterrupted one: the
+    records an interrupted run committed are counted once, not once as held and once more as
+    part of the extract (which shifted every probability, and could flip a pair near the
+    auto-link threshold)."""
+    held = repo.registry_size(exact=True)
+    references = _references(records)
+    if held == 0:
+        return len(references)  # a first load: nothing to look up
+    hmac_of: dict[tuple[str, bytes], tuple[str, str]] = {}
+    for source, ref in references:
+        for _, digest in crypto.pseudonymiser.ref_hmacs(source, ref):
+            hmac_of[(source, digest)] = (source, ref)
+    found = repo.find_records(list(hmac_of))
+    already = {hmac_of[key] for key in found}
+    return held + len(references) - len(already)
+
+
 def ingest(
     records: Sequence[RecordIn] | pa.Table,
     *,
@@ -149,9 +180,8 @@ def ingest(
     # Probabilities depend on the population's size: score the whole extract against the
     # registry it will make, not against the few records held when the first batch arrives.
     with session_scope(write_factory) as session:
-        held = RegistryRepository(session).registry_size()
-    total = records.num_rows if isinstance(records, pa.Table) else len(records)
-    matcher.fix_population_size(held + total)
+        final_size = final_registry_size(RegistryRepository(session), crypto, records)
+    matcher.fix_population_size(final_size)
     try:
         _run_batches(
             records, size, write_factory, matcher, crypto, config, actor, summary, progress

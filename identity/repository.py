@@ -449,10 +449,10 @@ class RegistryRepository:
                 rows[rid] = CandidateRow(rid, orjson.loads(std), person_id, origin)
         return rows
 
-    def registry_size(self) -> int:
+    def registry_size(self, *, exact: bool = False) -> int:
         """Number of records held (PostgreSQL: the planner's estimate once it is meaningful,
-        exact counts cost a full scan at a million rows)."""
-        if self.is_postgresql:
+        exact counts cost a full scan at a million rows; ``exact`` for a bulk job's prior)."""
+        if self.is_postgresql and not exact:
             estimate = self.session.execute(
                 text(
                     "SELECT reltuples::bigint FROM pg_class "

@@ -12,9 +12,13 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy import exc as sqlalchemy_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
+# What a 503 for an unreachable database asks clients to wait: long enough for a failover or
+# a restart to be noticed, short enough for an application's synchronisation to carry on.
+DATABASE_RETRY_AFTER_SECONDS = 5
 PROBLEM_BASE = "https://srj.justice.gouv.fr/problems/"
 
 
@@ -122,6 +126,32 @@ def install_problem_handlers(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) and exc.detail != title else None
         return problem_response(
             request, exc.status_code, title, detail, headers=getattr(exc, "headers", None)
+        )
+
+    @app.exception_handler(sqlalchemy_exc.OperationalError)
+    @app.exception_handler(sqlalchemy_exc.InterfaceError)
+    @app.exception_handler(sqlalchemy_exc.DisconnectionError)
+    @app.exception_handler(sqlalchemy_exc.TimeoutError)
+    async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+        # The server is down or restarting, the network cut, the pool exhausted, a lock
+        # waited for too long: the client should retry later, which a 500 does not say.
+        # Handled here (not by the catch-all below, which Starlette re-raises to the server,
+        # closing the client's connection). Logged without the driver's message: it names
+        # the host, and a failed statement's parameters could carry personal data.
+        import logging
+
+        logging.getLogger("srj.errors").warning(
+            "database unavailable: %s",
+            type(getattr(exc, "orig", None) or exc).__name__,
+            extra={"request_id": getattr(request.state, "request_id", None)},
+        )
+        return problem_response(
+            request,
+            503,
+            "Database unavailable",
+            "The database cannot be reached at the moment; nothing was changed. "
+            f"Retry in {DATABASE_RETRY_AFTER_SECONDS} seconds.",
+            headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
         )
 
     @app.exception_handler(Exception)
