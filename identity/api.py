@@ -27,11 +27,9 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from identity.answers import resolve_out
+from identity.api_support import IdentityRoute
 from identity.audit import AccessContext
-from identity.crypto import DecryptionError
 from identity.deps import CryptoDep, MatcherDep, RegistrySettingsDep, access_context
-from identity.ids import InvalidPersonIdError
-from identity.record_problems import not_writable_problem, unknown_source_problem
 from identity.repository import RegistryRepository
 from identity.resolve import Resolution, Resolver
 from identity.schemas import (
@@ -44,22 +42,11 @@ from identity.schemas import (
     RedirectOut,
     ResolveOut,
 )
-from identity.service import (
-    PersonGoneError,
-    PersonMergedError,
-    PersonNotFoundError,
-    RecordNotFoundError,
-    RegistryReader,
-)
-from identity.sources import (
-    SourceNotWritableError,
-    UnknownSourceError,
-    check_known,
-    check_writable,
-)
+from identity.service import PersonMergedError, RegistryReader
+from identity.sources import check_known, check_writable
 from srj.auth import Principal, Role, require_roles
 from srj.deps import WriteSessionDep, run_unit_of_work
-from srj.problems import PROBLEM_JSON, ProblemError
+from srj.problems import PROBLEM_JSON
 
 _WARM_UP_RECORD = {
     "nom_naissance": "MARTIN",
@@ -92,9 +79,7 @@ async def _warm_model(app: FastAPI) -> AsyncIterator[None]:
     yield
 
 
-router = APIRouter(prefix="/v1", lifespan=_warm_model)
-
-PERSON_ERRORS = (InvalidPersonIdError, PersonNotFoundError, PersonGoneError, DecryptionError)
+router = APIRouter(prefix="/v1", lifespan=_warm_model, route_class=IdentityRoute)
 
 READERS = (Role.APPLICATION, Role.REVIEWER)
 PERSON_ID = Path(
@@ -157,13 +142,8 @@ async def post_record(
     written) or `updated` (the traits changed and the record was resolved again); it never
     creates a second record. A record a reviewer linked by hand never moves.
     """
-    try:
-        check_known(body.source, config)
-        check_writable(body.source, principal, config)
-    except UnknownSourceError as exc:
-        raise unknown_source_problem(exc) from None
-    except SourceNotWritableError as exc:
-        raise not_writable_problem(exc) from None
+    check_known(body.source, config)
+    check_writable(body.source, principal, config)
 
     def resolve(session: Session) -> Resolution:
         repository = RegistryRepository(session)
@@ -187,26 +167,6 @@ def _redirect(exc: PersonMergedError, request: Request, suffix: str) -> JSONResp
     return JSONResponse(body.model_dump(), status_code=308, headers={"Location": location})
 
 
-def _person_errors(exc: Exception) -> ProblemError:
-    if isinstance(exc, InvalidPersonIdError):
-        return ProblemError(422, "Invalid person identifier", str(exc))
-    if isinstance(exc, PersonNotFoundError):
-        return ProblemError(404, "Unknown person", "No person has this identifier.")
-    if isinstance(exc, PersonGoneError):
-        return ProblemError(
-            410,
-            "Person gone",
-            "Every record of this person was deleted at the end of its retention period.",
-        )
-    if isinstance(exc, DecryptionError):
-        return ProblemError(
-            503,
-            "Registry keys misconfigured",
-            "A sealed record could not be opened with the configured encryption keys.",
-        )
-    raise exc
-
-
 @router.get(
     "/records/{source}/{source_ref:path}",
     tags=["records"],
@@ -223,12 +183,7 @@ def get_record(
     source: Annotated[str, Path(pattern=SOURCE_PATTERN, examples=["CASSIOPEE"])],
     source_ref: Annotated[str, Path(max_length=128, examples=["2024/000123"])],
 ) -> RecordLookupOut:
-    try:
-        return reader.lookup_record(source, source_ref, ctx)
-    except RecordNotFoundError:
-        raise ProblemError(
-            404, "Unknown record", "The registry holds no record with this source and reference."
-        ) from None
+    return reader.lookup_record(source, source_ref, ctx)
 
 
 @router.get(
@@ -250,8 +205,6 @@ def get_person(
         return reader.person(person_id, ctx)
     except PersonMergedError as exc:
         return _redirect(exc, request, "")
-    except PERSON_ERRORS as exc:
-        raise _person_errors(exc) from None
 
 
 @router.get(
@@ -277,8 +230,6 @@ def get_person_sources(
         return reader.sources(person_id, ctx, exclude)
     except PersonMergedError as exc:
         return _redirect(exc, request, "/sources")
-    except PERSON_ERRORS as exc:
-        raise _person_errors(exc) from None
 
 
 @router.get(
@@ -303,5 +254,3 @@ def export_person(
         return reader.export(person_id, ctx)
     except PersonMergedError as exc:
         return _redirect(exc, request, "/export")
-    except PERSON_ERRORS as exc:
-        raise _person_errors(exc) from None

@@ -88,7 +88,7 @@ def ingest_command(
     Example: `srj registry ingest var/synth/records.parquet --batch-size 500`
     """
     from identity.ingest import ingest, read_extract
-    from matching.io import InputError
+    from matching import InputError
 
     settings, config = get_settings(), get_registry_settings()
     try:
@@ -136,7 +136,7 @@ def relink_command(
     """
     from identity.reconcile import ManualConflictError
     from identity.relink import Relinker
-    from matching.clustering import ClusteringError
+    from matching import ClusteringError
 
     settings, config = get_settings(), get_registry_settings()
     crypto = _crypto(settings)

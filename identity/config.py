@@ -15,7 +15,7 @@ from pathlib import Path
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from matching.records import SOURCES
+from matching import SOURCES
 from srj.settings import Settings
 
 _SOURCE_NAME = re.compile(r"^[A-Z][A-Z0-9_]{0,31}$")

@@ -35,8 +35,7 @@ def ensure_model(path: Path) -> bool:
     """Train the demo's linkage model at ``path`` unless one is there. True if trained now."""
     if path.exists():
         return False
-    from matching.model import TrainingSettings, train
-    from matching.synthetic import generate
+    from matching import TrainingSettings, generate, train
 
     population = generate(TRAINING_PERSONS, seed=TRAINING_SEED)
     # Smaller samples than a production training: the demo must start in a minute or two.
@@ -52,7 +51,7 @@ def ensure_model(path: Path) -> bool:
 def load_registry_demo(
     settings: Settings, config: RegistrySettings | None = None, *, persons: int = DEMO_PERSONS
 ) -> dict[str, Any]:
-    from matching.synthetic import generate
+    from matching import generate
 
     config = config or get_registry_settings()
     model_path = config.resolved_model_path(settings)

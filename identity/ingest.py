@@ -28,7 +28,7 @@ from identity.repository import RegistryRepository
 from identity.resolve import Resolver
 from identity.schemas import RecordIn
 from identity.sources import UnknownSourceError, check_known
-from matching.io import InputError, read_records
+from matching import InputError, read_records
 from srj.db import session_scope
 
 MAX_PROBLEMS = 20

@@ -17,13 +17,17 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from identity.config import RegistrySettings
-from identity.matcher import CandidateScore, Clustering, ScoredPair, Thresholds
+from identity.matcher import CandidateScore, Clustering, ScoredPair
+from matching import Thresholds
+
+if TYPE_CHECKING:
+    from matching import Contribution, OnlineScorer
 
 PROBE_ID = "__incoming__"
 SIZE_TTL_SECONDS = 60.0
@@ -34,55 +38,24 @@ class MatcherUnavailableError(RuntimeError):
     """No usable linkage model (the message says where it was looked for and what to do)."""
 
 
-def _weight_of(value: Any) -> float | None:
-    """A contribution's match weight, whatever shape the scorer reports it in."""
-    if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, Mapping):
-        for key in ("match_weight", "weight", "log2_bayes_factor"):
-            if key in value:
-                return float(value[key])
-        return None
-    for attr in ("match_weight", "weight", "log2_bayes_factor"):
-        if hasattr(value, attr):
-            return float(getattr(value, attr))
-    if isinstance(value, tuple | list) and value and isinstance(value[-1], int | float):
-        return float(value[-1])
-    return None
-
-
-def contributions_as_weights(contributions: Any) -> dict[str, Any]:
-    """Per comparison, ``{"label": level, "weight": w}`` (or the weight alone when the scorer
-    names no level): what the reviewers' "why" waterfall shows."""
-    out: dict[str, Any] = {}
-    if isinstance(contributions, Mapping):
-        items = list(contributions.items())
-    else:
-        items = []
-        for item in contributions or ():
-            name = getattr(item, "comparison", None) or getattr(item, "name", None)
-            if name is None and isinstance(item, Mapping):
-                name = item.get("comparison") or item.get("name")
-            if name is not None:
-                items.append((str(name), item))
-    for name, value in items:
-        weight = _weight_of(value)
-        if weight is None:
-            continue
-        label = getattr(value, "level", None)
-        if label is None and isinstance(value, Mapping):
-            label = value.get("label") or value.get("level")
-        out[str(name)] = {"label": str(label), "weight": weight} if label else weight
-    return out
+def contribution_weights(contributions: Sequence[Contribution]) -> dict[str, Any]:
+    """Per comparison, ``{"label": level, "weight": w}`` (the weight alone for a level without
+    a label): what the reviewers' "why" waterfall shows."""
+    return {
+        c.comparison: {"label": c.level, "weight": float(c.weight)} if c.level else float(c.weight)
+        for c in contributions
+    }
 
 
 class _LazyContributions(Mapping[str, Any]):
-    """A pair's per-comparison weights (:func:`contributions_as_weights`), computed when first
+    """A pair's per-comparison weights (:func:`contribution_weights`), computed when first
     read: the same values as the scorer's ``score_pair``, only for the pairs that need them."""
 
     __slots__ = ("_left", "_right", "_scorer", "_value")
 
-    def __init__(self, scorer: Any, left: Mapping[str, Any], right: Mapping[str, Any]) -> None:
+    def __init__(
+        self, scorer: OnlineScorer, left: Mapping[str, Any], right: Mapping[str, Any]
+    ) -> None:
         self._scorer = scorer
         self._left = left
         self._right = right
@@ -91,7 +64,7 @@ class _LazyContributions(Mapping[str, Any]):
     def _get(self) -> dict[str, Any]:
         if self._value is None:
             pair = self._scorer.score_pair(self._left, self._right)
-            self._value = contributions_as_weights(pair.contributions)
+            self._value = contribution_weights(pair.contributions)
         return self._value
 
     def __getitem__(self, key: str) -> Any:
@@ -109,11 +82,14 @@ class _LazyContributions(Mapping[str, Any]):
 
 class LinkageMatcher:
     def __init__(self, model: Any, config: RegistrySettings) -> None:
-        from matching.blocking import blocking_keys
-        from matching.evidence import has_auto_link_evidence
-        from matching.model.thresholds import weight_to_probability
-        from matching.online import OnlineScorer
-        from matching.standardise import STANDARDISATION_VERSION, standardise_record
+        from matching import (
+            STANDARDISATION_VERSION,
+            OnlineScorer,
+            blocking_keys,
+            has_auto_link_evidence,
+            standardise_record,
+            weight_to_probability,
+        )
 
         self.model = model
         self._base_scorer = OnlineScorer.from_model(model)
@@ -205,10 +181,7 @@ class LinkageMatcher:
         must_link: Sequence[tuple[uuid.UUID, uuid.UUID]],
         cannot_link: Sequence[tuple[uuid.UUID, uuid.UUID]],
     ) -> Clustering:
-        from matching.clustering import cluster
-        from matching.model import Thresholds as ModelThresholds
-        from matching.model import predict
-        from matching.standardise import STANDARDISED_SCHEMA
+        from matching import STANDARDISED_SCHEMA, cluster, predict
 
         if records.num_rows == 0:
             return Clustering({}, [], self.model_version)
@@ -217,7 +190,7 @@ class LinkageMatcher:
         result = cluster(
             pairs,
             table,
-            ModelThresholds(auto_link=self.thresholds.auto_link, review=self.thresholds.review),
+            self.thresholds,
             must_link=[(str(a), str(b)) for a, b in must_link],
             cannot_link=[(str(a), str(b)) for a, b in cannot_link],
             model=self.model,
@@ -267,7 +240,7 @@ def load_matcher(path: Path, config: RegistrySettings) -> LinkageMatcher:
             "(or point SRJ_REGISTRY_MODEL_PATH at a trained model)"
         )
     try:
-        from matching.model import TrainedModel
+        from matching import TrainedModel
 
         model = TrainedModel.load(path)
     except Exception as exc:  # any unreadable artefact is reported the same way, with its type

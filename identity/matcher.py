@@ -2,7 +2,8 @@
 
 The registry never standardises, blocks or scores by itself: :class:`Matcher` is the seam, and
 :mod:`identity.linkage` implements it with ``matching`` (the standardisation, blocking keys,
-online scorer and constrained clustering of the linkage library).
+online scorer and constrained clustering of the linkage library). The thresholds are the
+library's own (:class:`matching.Thresholds`), re-used here rather than redefined.
 """
 
 from __future__ import annotations
@@ -14,21 +15,16 @@ from typing import Any, Protocol
 
 import pyarrow as pa
 
-
-@dataclass(frozen=True)
-class Thresholds:
-    """Match probabilities: link at or above ``auto_link``; review at or above ``review``."""
-
-    auto_link: float
-    review: float
-
-    def __post_init__(self) -> None:
-        if not 0 < self.review <= self.auto_link < 1:
-            raise ValueError("thresholds must satisfy 0 < review <= auto_link < 1")
+from matching import Thresholds
 
 
 @dataclass(frozen=True)
 class CandidateScore:
+    """One candidate record's score, as the registry uses it: the candidate's record UUID,
+    and its per-comparison weights read lazily (only the pairs sent to reviewers need them;
+    :func:`identity.linkage.contribution_weights` builds them from the scorer's
+    :class:`matching.Contribution` list)."""
+
     candidate_id: uuid.UUID
     match_weight: float
     match_probability: float

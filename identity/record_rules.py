@@ -25,7 +25,7 @@ from typing import Final
 
 from pydantic_core import PydanticCustomError
 
-from matching.standardise.sexe import standardise_sexe
+from matching import standardise_sexe
 
 EARLIEST_YEAR: Final = 1900
 # A source's clock, or its time zone (Nouméa is UTC+11, Papeete UTC-10), may be ahead of ours.

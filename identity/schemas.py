@@ -17,7 +17,7 @@ from pydantic import (
 )
 
 from identity.record_rules import canonical_sexe, check_life_date, check_record_date, check_text
-from matching.records import CANONICAL_COLUMNS
+from matching import CANONICAL_COLUMNS
 
 # Fields that are identity traits: sealed at rest, never logged.
 TRAIT_FIELDS: tuple[str, ...] = tuple(

@@ -21,10 +21,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
 
+from identity.api_support import IdentityRoute, problem_from
 from identity.audit import AccessContext
-from identity.crypto import DecryptionError
 from identity.deps import access_context
-from identity.ids import InvalidPersonIdError
 from identity.review.deps import ReviewServiceDep, StatisticsModelDep
 from identity.review.schemas import (
     DecisionIn,
@@ -37,18 +36,16 @@ from identity.review.schemas import (
     StatisticsOut,
 )
 from identity.review.service import (
-    InvalidCursorError,
     ReviewNotFoundError,
     ReviewRuleError,
-    SplitConflictError,
-    StaleReviewError,
 )
 from identity.review.stats import statistics_of
 from identity.schemas import SOURCE_PATTERN
+from identity.service import PersonNotFoundError
 from srj.auth import Principal, Role, require_roles
 from srj.problems import PROBLEM_JSON, ProblemError
 
-router = APIRouter(prefix="/v1")
+router = APIRouter(prefix="/v1", route_class=IdentityRoute)
 
 _problem: dict[str, Any] = {"content": {PROBLEM_JSON: {}}}
 AUTH: dict[int | str, dict[str, Any]] = {
@@ -66,28 +63,6 @@ COURT_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$"
 REVIEW_ID = Path(ge=1, le=2**62, description="Review (match suggestion) identifier")
 
 Reviewer = Annotated[Principal, Depends(require_roles(Role.REVIEWER))]
-
-
-def stale_problem(exc: StaleReviewError) -> ProblemError:
-    if exc.reason == "closed":
-        return ProblemError(
-            409,
-            "Review already closed",
-            "This suggestion was decided or settled since it was read: nothing was changed. "
-            "Open the next suggestion of the queue.",
-            current_version=None,
-        )
-    return ProblemError(
-        409,
-        "Stale review",
-        "The suggestion changed since it was read (another reviewer decided, or a re-linkage "
-        "moved its records): nothing was changed. Read it again and decide on what it is now.",
-        current_version=exc.current,
-    )
-
-
-def _not_found() -> ProblemError:
-    return ProblemError(404, "Unknown review", "No match suggestion has this identifier.")
 
 
 @router.get(
@@ -116,12 +91,9 @@ def list_reviews(
     links the most), then by the model's uncertainty (probability nearest 0.5, in five
     bands), then oldest first. Items carry no identity trait (nothing is access-logged);
     `GET /v1/reviews/{id}` shows the identities."""
-    try:
-        return service.queue(
-            principal, status=status, source=source, court=court, limit=limit, cursor=cursor
-        )
-    except InvalidCursorError as exc:
-        raise ProblemError(400, "Invalid cursor", str(exc)) from None
+    return service.queue(
+        principal, status=status, source=source, court=court, limit=limit, cursor=cursor
+    )
 
 
 @router.get(
@@ -162,14 +134,7 @@ def get_review(
 ) -> ReviewDetail:
     """Reading it is written to the access log for both persons and each namesake shown.
     Keep `version`: the decision must quote it."""
-    try:
-        return service.review(review_id, ctx)
-    except ReviewNotFoundError:
-        raise _not_found() from None
-    except DecryptionError:
-        raise ProblemError(
-            503, "Registry keys misconfigured", "A sealed record could not be opened."
-        ) from None
+    return service.review(review_id, ctx)
 
 
 @router.post(
@@ -199,14 +164,7 @@ def decide(
     suggestion. The decision records the reviewer and takes effect at once. On a suggestion
     sampled for a second opinion, the answer is recorded and compared, never applied.
     `source`/`court` filter the `next_review_id` returned."""
-    try:
-        return service.decide(review_id, body, principal, source=source, court=court)
-    except ReviewNotFoundError:
-        raise _not_found() from None
-    except StaleReviewError as exc:
-        raise stale_problem(exc) from None
-    except ReviewRuleError as exc:
-        raise ProblemError(422, "Decision refused", str(exc)) from None
+    return service.decide(review_id, body, principal, source=source, court=court)
 
 
 @router.post(
@@ -235,11 +193,8 @@ def split_person(
     to)."""
     try:
         return service.split(person_id, body.merged_person_id, body.reason, principal)
-    except InvalidPersonIdError as exc:
-        raise ProblemError(422, "Invalid person identifier", str(exc)) from None
+    # The rest maps in identity.api_support; here the unknown is a person, the refusal an undo.
     except ReviewNotFoundError:
-        raise ProblemError(404, "Unknown person", "No person has this identifier.") from None
-    except SplitConflictError as exc:
-        raise ProblemError(409, "Merge cannot be undone", str(exc)) from None
+        raise problem_from(PersonNotFoundError()) from None
     except ReviewRuleError as exc:
         raise ProblemError(422, "Undo refused", str(exc)) from None

@@ -26,7 +26,7 @@ import pyarrow.parquet as pq
 from identity.crypto import RegistryCrypto
 from identity.models import DecisionKind
 from identity.review.repository import ReviewRepository
-from matching.io import atomic_output_file
+from matching import atomic_output_file
 
 
 class LabelIds(StrEnum):

@@ -49,7 +49,7 @@ from identity.models import (
 from identity.repository import RegistryRepository
 from identity.review.models import OpinionStatus, RecordCourt, SecondOpinion
 from identity.review.queue_order import PENDING_ORDER
-from matching.records import SOURCES
+from matching import SOURCES
 
 _CHUNK = 5000
 

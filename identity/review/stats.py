@@ -16,7 +16,7 @@ from identity.review.labels import Label, current_labels
 from identity.review.repository import QueueFilter, ReviewRepository
 from identity.review.schemas import BandOut, DayCount, QueueCounts, StatisticsOut
 from identity.review.service import utc
-from matching.evaluate import wilson_interval
+from matching import wilson_interval
 
 DAYS = 30
 # Probability bands of the precision table; the auto-link threshold adds its own edge.

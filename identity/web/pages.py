@@ -57,7 +57,7 @@ from identity.web.session import (
     set_session_cookie,
 )
 from identity.web.vendored import DSFR_DIR, PINS, read_manifest
-from matching.records import SOURCES
+from matching import SOURCES
 from srj.auth import Role
 from srj.settings import Settings, get_settings
 

@@ -3,10 +3,10 @@
 Every ``import`` counts, at the top of a module or inside a function (a lazy import is still a
 dependency, and hiding a cycle in a function does not remove it). The rules are those of
 docs/architecture.md: ``matching`` knows no other package of the project; ``refdata`` and
-``identity`` know only the plumbing, ``srj`` (``identity`` may also use ``matching`` and read
-``refdata``); the plumbing knows no domain; only the entry point (``entrypoint``) assembles
-them; inside ``refdata`` the release machinery names no dataset. A failure names the importing
-module and what it imports.
+``identity`` know only the plumbing, ``srj`` (``identity`` may also use ``matching``'s public
+face and read ``refdata``); the plumbing knows no domain; only the entry point
+(``entrypoint``) assembles them; inside ``refdata`` the release machinery names no dataset. A
+failure names the importing module and what it imports.
 """
 
 from __future__ import annotations
@@ -100,6 +100,12 @@ def test_refdata_knows_only_the_plumbing() -> None:
 
 def test_identity_knows_only_the_plumbing_matching_and_refdata() -> None:
     assert _violations(_package("identity"), ("entrypoint",)) == []
+
+
+def test_identity_uses_only_the_public_face_of_matching() -> None:
+    # ``from matching import X``: the names matching/__init__.py exports, nothing deeper.
+    inner = [m for m in _package("matching") if m != "matching"]
+    assert _violations(_package("identity"), inner) == []
 
 
 def test_the_plumbing_knows_no_domain() -> None:
