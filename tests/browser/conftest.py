@@ -94,7 +94,10 @@ def live_server(
                 process.wait(timeout=5)
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright's sync API runs an event loop while it is open, and a
+# browser kept open to the end of the session breaks every later test that starts its own
+# sync_playwright (tests/matching/jobs/test_jobs_report_browser.py). Launching twice costs ~1 s.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(
