@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from refdata.law.loader import load_law
@@ -125,3 +126,40 @@ def test_several_cases_in_the_cited_alineas_check_the_highest_and_say_so(
     assert body["legal"] is True  # 8 years: within the 10 years of three circumstances
     assert "several_statements" in {n["rule"] for n in body["notes"]}
     assert body["complete"] is False
+
+
+def test_every_seed_delit_citing_a_parsed_article_gets_its_penalties(
+    db_session: Session, store: BulkStore
+) -> None:
+    """The whole NATINF seed and the whole law dataset: each code whose "Réprimée par" cites
+    an article with parsed penalties shows them (a délit: the law's; a contravention: the
+    maximum of its class, which the R. article states)."""
+    from refdata.law.cited import LawIndex
+    from refdata.law.dataset import DATASET_DIR
+    from refdata.natinf.models import OffenceVersion
+    from refdata.natinf.natures import nature_of_label
+    from refdata.natinf.offences import get_offence
+    from refdata.natinf.service import import_natinf
+
+    seed = DATASET_DIR.parent / "natinf" / "natinf.csv"
+    import_natinf(db_session, seed.read_bytes(), published_on=date(2026, 1, 26), store=store)
+    load_law(db_session, store=store, published_on=date(2026, 12, 1))
+    db_session.flush()
+    index = LawIndex.load(db_session)
+    on = date(2014, 6, 1)
+    delits_with_law = set()
+    for version in db_session.scalars(select(OffenceVersion)):
+        cited = index.cited(version.repressed_by_refs, on)
+        if not cited.penalties:
+            continue
+        nature = nature_of_label(version.nature)
+        body = get_offence(db_session, version.natinf, as_of=on, history=False)
+        kinds = {p["kind"] for p in body["penalties"]}
+        if nature is not None and nature.category == "contravention":
+            assert "amende_contraventionnelle" in kinds, version.natinf
+        else:
+            assert any(p["law"] for p in body["penalties"]), version.natinf
+            delits_with_law.add(version.natinf)
+    # The seed's délits whose cited articles the corpus holds (16 cites the CESEDA's 2021
+    # numbering, 180 the Code de la santé publique, both absent from the corpus).
+    assert delits_with_law == {7, 8, 11, 13, 6163, 7536}
