@@ -75,6 +75,7 @@ TITLES = {
     403: "Forbidden",
     404: "Not found",
     409: "Conflict",
+    410: "Gone",
     413: "File too large",
     422: "Invalid parameter",
 }

@@ -17,7 +17,13 @@ from rich.console import Console
 from sqlalchemy.orm import Session, sessionmaker
 
 from refdata.curated_imports_cli import register as register_curated_imports
-from refdata.errors import ConflictError, ImportRejectedError, NotFoundError, RefdataError
+from refdata.errors import (
+    ConflictError,
+    ImportRejectedError,
+    NotFoundError,
+    PublicationDateError,
+    RefdataError,
+)
 from srj.settings import Settings
 
 app = typer.Typer(
@@ -118,7 +124,7 @@ def import_natinf(
                 source_name=file.name,
                 successors=successors_data,
             )
-    except (ImportRejectedError, ConflictError) as exc:
+    except (ImportRejectedError, ConflictError, PublicationDateError) as exc:
         raise _fail(exc) from None
     print(json.dumps(summary.as_dict()))
 
@@ -152,7 +158,7 @@ def import_penalties(
                 store=BulkStore(settings.data_dir / "downloads"),
                 source_name=file.name,
             )
-    except (ImportRejectedError, ConflictError) as exc:
+    except (ImportRejectedError, ConflictError, PublicationDateError) as exc:
         raise _fail(exc) from None
     print(json.dumps(summary))
 
@@ -214,6 +220,49 @@ def export(
     print(json.dumps({"release": record.id, "files": written}))
 
 
+@app.command("withdraw")
+def withdraw(
+    release: Annotated[str, typer.Argument(help="Release identifier (`natinf-2062-10-01`)")],
+    reason: Annotated[
+        str, typer.Option(help="Why (published in the release feeds; at least 10 characters)")
+    ],
+    by: Annotated[str, typer.Option(help="Who withdraws it (recorded for the audit)")],
+) -> None:
+    """Withdraw a wrong release of `natinf` or `penalties` (the latest of its dataset).
+
+    The release keeps its id, files and checksums and says it was withdrawn; what it changed
+    is undone and the previous release is the latest again, so the next import proceeds.
+    The withdrawal (who, when, why, what was undone) is recorded and published in the feeds.
+
+    Example: `srj refdata withdraw natinf-2062-10-01 --by ops --reason "2062 typed for 2026"`
+    """
+    from refdata.datasets import RELEASED_DATASETS
+    from refdata.releases.withdrawal import withdraw_release
+    from srj.auth import subject_problem
+    from srj.db import session_scope
+
+    problem = subject_problem(by)
+    if problem:
+        err.print(f"[red]error:[/red] --by: {problem}", highlight=False)
+        raise typer.Exit(2)
+    _settings, factory = _session_factory(write=True)
+    try:
+        with session_scope(factory) as session:
+            done = withdraw_release(session, RELEASED_DATASETS, release, by=by, reason=reason)
+            summary = {
+                "release": done.release_id,
+                "withdrawn": True,
+                "latest": done.restored_id,
+                "undone": {
+                    table: {"removed": len(part["removed"]), "reopened": len(part["reopened"])}
+                    for table, part in done.undone.items()
+                },
+            }
+    except RefdataError as exc:
+        raise _fail(exc) from None
+    print(json.dumps(summary))
+
+
 @app.command("releases")
 def releases(
     dataset: Annotated[str | None, typer.Option(help="Only this dataset")] = None,
@@ -236,6 +285,7 @@ def releases(
                         "published_on": r.published_on.isoformat(),
                         "items": r.item_count,
                         "changelog": r.changelog,
+                        "withdrawn": r.withdrawal is not None,
                     },
                     ensure_ascii=False,
                 )

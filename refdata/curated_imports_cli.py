@@ -22,7 +22,7 @@ import typer
 from rich.console import Console
 from sqlalchemy.orm import Session
 
-from refdata.errors import ConflictError, ImportRejectedError
+from refdata.errors import ConflictError, ImportRejectedError, PublicationDateError
 from refdata.releases.storage import BulkStore
 from srj.settings import Settings
 
@@ -63,8 +63,8 @@ def _run(work: Callable[[Session, BulkStore], dict[str, Any]]) -> None:
     try:
         with session_scope(database.write) as session:
             result = work(session, store)
-    except ConflictError as exc:
-        err.print(f"[red]error:[/red] {exc}")
+    except (ConflictError, PublicationDateError) as exc:
+        err.print(f"[red]error:[/red] {exc}", markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
     except ImportRejectedError as exc:
         for problem in exc.problems:

@@ -62,3 +62,17 @@ class InvalidParameterError(RefdataError):
     def __init__(self, parameter: str, message: str) -> None:
         self.parameter = parameter
         super().__init__(message)
+
+
+class PublicationDateError(InvalidParameterError):
+    """A release date the reference data cannot accept (too far in the future)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("published_on", message)
+
+
+class GoneError(RefdataError):
+    """A release that was withdrawn: its content is no longer served (the message says why)."""
+
+    status = 410
+    title = "Gone"

@@ -25,6 +25,7 @@ from srj.db import make_engine, make_session_factory
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
+
 class SchemaOutdatedError(RuntimeError):
     """The database does not stand at the migrations' heads."""
 

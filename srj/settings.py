@@ -46,6 +46,11 @@ class Settings(BaseSettings):
 
     cors_origins: list[str] = Field(default_factory=lambda: ["*"])
 
+    # How far in the future a reference-data release may be dated (``published_on``). A
+    # release dated years ahead (9999-12-31, 2062 typed for 2026) would become the latest and
+    # every later import would be refused as "published before it".
+    refdata_publication_horizon_days: int = Field(default=90, ge=0, le=3660)
+
     @field_validator("data_dir")
     @classmethod
     def _absolute(cls, v: Path) -> Path:

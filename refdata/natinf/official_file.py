@@ -73,6 +73,20 @@ def _clip(value: str, limit: int = 60) -> str:
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
+# What spreadsheets, PDFs and archives start with, when uploaded instead of the CSV export.
+_BINARY_SIGNATURES = (b"PK\x03\x04", b"%PDF", b"\xd0\xcf\x11\xe0", b"\x89PNG", b"\x1f\x8b")
+
+
+def _looks_binary(data: bytes) -> bool:
+    """A spreadsheet (.xlsx, .ods, .xls), a PDF, an archive, or UTF-16 without its byte-order
+    mark: a known signature, or NUL bytes throughout (a stray NUL in a field of a text file is
+    reported on its row instead)."""
+    if data.startswith(_BINARY_SIGNATURES):
+        return True
+    sample = data[:65536]
+    return sample.count(b"\x00") * 100 > len(sample)
+
+
 def decode(data: bytes) -> tuple[str | None, str, list[Problem]]:
     """(text, encoding, problems): text is None when the bytes cannot be read as text."""
     if not data.strip():
@@ -86,6 +100,19 @@ def decode(data: bytes) -> tuple[str | None, str, list[Problem]]:
                     1,
                     "the file is encoded in UTF-16; save it as UTF-8 or Latin-1 "
                     "(the official encoding)",
+                )
+            ],
+        )
+    if _looks_binary(data):
+        nul = max(data.find(b"\x00"), 0)
+        return (
+            None,
+            "binary",
+            [
+                Problem(
+                    data[:nul].count(b"\n") + 1,
+                    "the file is binary (a spreadsheet, a PDF, an archive...) or UTF-16, not "
+                    "the official CSV text; export it as CSV in Latin-1 or UTF-8",
                 )
             ],
         )
@@ -146,11 +173,50 @@ def decode(data: bytes) -> tuple[str | None, str, list[Problem]]:
     )
 
 
+class MalformedLineError(ValueError):
+    """A physical line that cannot be read as ``;``-separated fields (the message says why)."""
+
+
+def split_fields(line: str) -> list[str]:
+    """The fields of one physical line (without its line ending).
+
+    Raises :class:`MalformedLineError` for what the csv module cannot read: a carriage return
+    left inside the line (a line break typed in a spreadsheet cell, or classic Mac OS line
+    endings).
+    """
+    if "\r" in line:
+        raise MalformedLineError(
+            "carriage return (CR) inside the line: a field holds a line break, or the file "
+            "ends its lines with CR alone; one offence per line, lines ending in CRLF or LF"
+        )
+    try:
+        return next(csv.reader([line], delimiter=";", quotechar='"', strict=False), [])
+    except csv.Error as exc:
+        raise MalformedLineError(f"unreadable line ({exc})") from None
+
+
 def _split_fields(line: str) -> list[str]:
-    return next(csv.reader([line], delimiter=";", quotechar='"', strict=False), [])
+    """Fields for header detection: an unreadable line is simply not the header."""
+    try:
+        return split_fields(line)
+    except MalformedLineError:
+        return []
 
 
 def _header_problem(line_no: int, line: str) -> Problem:
+    if "\r" in line:
+        return Problem(
+            line_no,
+            "the lines end with a carriage return (CR) alone, or the header holds one; "
+            "save the file with CRLF or LF line endings",
+        )
+    bad = CONTROL_CHARACTERS.search(line)
+    if bad:
+        return Problem(
+            line_no,
+            f"control character U+{ord(bad.group()):04X} where the header should be: the file "
+            "is not CSV text (a binary file?); export it as CSV in Latin-1 or UTF-8",
+        )
     if ";" not in line:
         for sep, name in ((",", "','"), ("\t", "a tab"), ("|", "'|'")):
             if sep in line:
@@ -244,10 +310,16 @@ def parse(data: bytes) -> NatinfFile:
             result.skipped_blank_lines += 1
             continue
         row_problems: list[Problem] = []
-        fields = _split_fields(line)
+        try:
+            fields = split_fields(line)
+        except MalformedLineError as exc:
+            fields = []
+            row_problems.append(Problem(line_no, str(exc)))
         while len(fields) > len(HEADER) and not fields[-1].strip():
             fields.pop()  # trailing empty columns: a spreadsheet artefact, nothing is lost
-        if len(fields) != len(HEADER):
+        if row_problems:
+            pass
+        elif len(fields) != len(HEADER):
             hint = (
                 "; a ';' inside a field must be enclosed in double quotes"
                 if len(fields) > len(HEADER)

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from refdata.errors import ImportRejectedError, Problem
 from refdata.natinf import repository as repo
 from refdata.natinf.models import PenaltyVersion
-from refdata.natinf.official_file import CONTROL_CHARACTERS
+from refdata.natinf.official_file import CONTROL_CHARACTERS, MalformedLineError, split_fields
 from refdata.releases import repository as releases_repo
 from refdata.releases.models import Release, ReleaseFile
 
@@ -120,8 +120,11 @@ def parse_penalties(data: bytes, known_codes: set[int]) -> tuple[list[PenaltyRow
     except UnicodeDecodeError as exc:
         bad_line = data[: exc.start].count(b"\n") + 1
         return [], [Problem(bad_line, "the penalties file must be UTF-8")]
-    lines = [line.rstrip("\r") for line in text.split("\n")]
-    header = tuple(f.strip() for f in next(csv.reader([lines[0]], delimiter=";")))
+    lines = [line.removesuffix("\r") for line in text.split("\n")]
+    try:
+        header = tuple(f.strip() for f in split_fields(lines[0]))
+    except MalformedLineError as exc:
+        return [], [Problem(1, str(exc))]
     if header != HEADER:
         return [], [Problem(1, f"header must be exactly {';'.join(HEADER)}")]
     rows: list[PenaltyRow] = []
@@ -129,7 +132,11 @@ def parse_penalties(data: bytes, known_codes: set[int]) -> tuple[list[PenaltyRow
     for number, line in enumerate(lines[1:], start=2):
         if not line.strip():
             continue
-        fields = [f.strip() for f in next(csv.reader([line], delimiter=";"))]
+        try:
+            fields = [f.strip() for f in split_fields(line)]
+        except MalformedLineError as exc:
+            problems.append(Problem(number, str(exc)))
+            continue
         if len(fields) != len(HEADER):
             problems.append(Problem(number, f"{len(fields)} fields, expected {len(HEADER)}"))
             continue

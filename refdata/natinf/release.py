@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from refdata.natinf import repository as repo
 from refdata.natinf.bulk_files import OFFENCE_FORMATS, ReleaseHeader
+from refdata.natinf.models import OffenceSuccessor, OffenceVersion, PenaltyVersion
 from refdata.natinf.penalties import FIELDS as PENALTY_FIELDS
 from refdata.natinf.penalties import (
     PENALTIES_DATASET,
@@ -22,7 +23,7 @@ from refdata.natinf.penalties import (
     build_penalty_files,
 )
 from refdata.natinf.service import NATINF_DATASET, release_snapshots, release_state
-from refdata.releases.definition import ReleaseDefinition, ReleaseState
+from refdata.releases.definition import ReleaseDefinition, ReleaseState, VersionedTable
 from refdata.releases.models import Release
 
 
@@ -52,6 +53,10 @@ NATINF = ReleaseDefinition(
     files=tuple(OFFENCE_FORMATS),
     build_files=_natinf_files,
     retired_details=_successors,
+    versioned_tables=(
+        VersionedTable(OffenceVersion, closed_by=("retired_in", "valid_to")),
+        VersionedTable(OffenceSuccessor, introduced_by="recorded_in", closed_by=()),
+    ),
 )
 
 PENALTIES = ReleaseDefinition(
@@ -60,4 +65,5 @@ PENALTIES = ReleaseDefinition(
     key_fields=("natinf", "category", "kind", "valid_from"),
     files=tuple(PENALTY_MEDIA_TYPES),
     build_files=build_penalty_files,
+    versioned_tables=(VersionedTable(PenaltyVersion),),
 )

@@ -99,17 +99,23 @@ def parse_successors(
     except UnicodeDecodeError as exc:
         bad_line = data[: exc.start].count(b"\n") + 1
         return [], [Problem(bad_line, "the successors file must be UTF-8")]
-    lines = [line.rstrip("\r") for line in text.split("\n")]
-    if not lines or tuple(f.strip() for f in next(csv.reader([lines[0]], delimiter=";"))) != (
-        SUCCESSORS_HEADER
-    ):
+    lines = [line.removesuffix("\r") for line in text.split("\n")]
+    try:
+        header = tuple(f.strip() for f in natinf_file.split_fields(lines[0]))
+    except natinf_file.MalformedLineError as exc:
+        return [], [Problem(1, str(exc))]
+    if header != SUCCESSORS_HEADER:
         return [], [Problem(1, f"successors header must be {';'.join(SUCCESSORS_HEADER)}")]
     pairs: list[tuple[int, int, str]] = []
     seen: set[tuple[int, int]] = set()
     for number, line in enumerate(lines[1:], start=2):
         if not line.strip():
             continue
-        fields = [f.strip() for f in next(csv.reader([line], delimiter=";"))]
+        try:
+            fields = [f.strip() for f in natinf_file.split_fields(line)]
+        except natinf_file.MalformedLineError as exc:
+            problems.append(Problem(number, str(exc)))
+            continue
         if len(fields) != 3:
             problems.append(Problem(number, f"{len(fields)} fields, expected 3 (successors)"))
             continue

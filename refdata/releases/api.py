@@ -6,7 +6,7 @@ from datetime import UTC
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import FileResponse
 
 from refdata.api_support import BulkStoreDep, RefdataRoute, problem
@@ -16,9 +16,11 @@ from refdata.releases import downloads
 from refdata.releases import repository as repo
 from refdata.releases.diffs import release_diff
 from refdata.releases.models import Release
-from refdata.releases.schemas import ReleaseDiff, ReleaseList, ReleaseOut
+from refdata.releases.schemas import ReleaseDiff, ReleaseList, ReleaseOut, WithdrawalRequest
 from refdata.releases.service import as_utc
-from srj.deps import SessionDep
+from refdata.releases.withdrawal import withdraw_release, withdrawal_summary
+from srj.auth import Principal, Role, require_roles
+from srj.deps import SessionDep, WriteSessionDep
 
 router = APIRouter(
     route_class=RefdataRoute,
@@ -184,6 +186,9 @@ def release_payload(release: Release) -> dict[str, Any]:
         "retired": release.retired,
         "unchanged": release.unchanged,
         "changelog": release.changelog,
+        "withdrawal": (
+            withdrawal_summary(release.withdrawal) if release.withdrawal is not None else None
+        ),
         "files": [
             {
                 "name": f.name,
@@ -274,6 +279,47 @@ def get_release_diff(
     ],
 ) -> dict[str, Any]:
     return release_diff(session, RELEASED_DATASETS, release_id, from_)
+
+
+@router.post(
+    "/v1/releases/{release_id}/withdrawal",
+    response_model=ReleaseOut,
+    status_code=201,
+    tags=["releases"],
+    summary="Withdraw a wrong release (admin; audited, published in the feeds)",
+    description=(
+        "For a release that should never have been published (a date typed 2062 for 2026, the "
+        "wrong file). Only the dataset's latest release can be withdrawn. The release keeps "
+        "its id, files and checksums and says it was withdrawn, when and why; its content is "
+        "no longer served (downloads and diffs answer 410); what it changed is undone, so the "
+        "previous release is the latest again and the next import proceeds. Who withdrew it "
+        "is recorded. NATINF and penalties releases only: the curated datasets (courts, "
+        "tariffs, communes, law) are corrected by loading corrected files."
+    ),
+    responses={
+        400: problem("The body is not JSON", "There was an error parsing the body", 400),
+        401: problem("No bearer token", "This endpoint requires a bearer token.", 401),
+        403: problem("Not an admin", "This endpoint requires one of the roles: admin", 403),
+        404: problem("Unknown release", "no release 'natinf-2020-01-01'", 404),
+        409: problem(
+            "Not the latest release, or already withdrawn",
+            "release natinf-2026-07-01 is not the latest of dataset 'natinf' "
+            "(natinf-2026-10-01 is): later releases were computed from it; withdraw them "
+            "first, newest first",
+            409,
+        ),
+    },
+)
+def withdraw(
+    release_id: ReleaseId,
+    body: WithdrawalRequest,
+    admin: Annotated[Principal, Depends(require_roles(Role.ADMIN))],
+    session: WriteSessionDep,
+) -> dict[str, Any]:
+    withdraw_release(session, RELEASED_DATASETS, release_id, by=admin.subject, reason=body.reason)
+    release = repo.get_release(session, release_id, with_files=True)
+    assert release is not None
+    return release_payload(release)
 
 
 def _accepts_gzip(request: Request) -> bool:

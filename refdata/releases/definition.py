@@ -22,6 +22,18 @@ ReleaseState = dict[Any, dict[str, Any]]
 
 
 @dataclass(frozen=True)
+class VersionedTable:
+    """A table whose rows a dataset's releases open and close (what a withdrawal undoes)."""
+
+    model: type[Any]  # a mapped class with an ``id`` (when rows are closed) and the columns below
+    # The column naming the release that introduced (recorded) a row.
+    introduced_by: str = "introduced_in"
+    # The columns a release sets when it closes a row, the release first (``retired_in``, and
+    # ``valid_to`` for the offences' publication intervals); empty: rows are never closed.
+    closed_by: tuple[str, ...] = ("retired_in",)
+
+
+@dataclass(frozen=True)
 class ReleaseDefinition:
     name: str  # dataset of the releases: "natinf", "courts"...
     # The state a release publishes, read back from the database (for diffs).
@@ -34,6 +46,10 @@ class ReleaseDefinition:
     build_files: Callable[[Session, Release], dict[str, bytes]]
     # Extra fields of a retired item in a diff (the successors of a retired NATINF code).
     retired_details: Callable[[Session, Any], dict[str, Any]] | None = None
+    # The tables its releases write, when its releases can be withdrawn
+    # (:mod:`refdata.releases.withdrawal`); empty for datasets whose tables a loader makes
+    # equal to curated files (a corrected file is loaded instead).
+    versioned_tables: tuple[VersionedTable, ...] = ()
 
 
 Definitions = Mapping[str, ReleaseDefinition]

@@ -16,10 +16,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from refdata.errors import InvalidParameterError, NotFoundError
+from refdata.errors import GoneError, InvalidParameterError, NotFoundError
 from refdata.releases import repository as repo
 from refdata.releases.definition import Definitions
 from refdata.releases.versioning import diff_states
+from refdata.releases.withdrawal import gone
 
 
 def jsonable(value: Any) -> Any:
@@ -44,6 +45,11 @@ def release_diff(
     from_release = repo.get_release(session, from_id)
     if from_release is None:
         raise NotFoundError(f"no release '{from_id}' (the 'from' parameter)")
+    for release in (to_release, from_release):
+        withdrawal = repo.withdrawal_of(session, release.id)
+        if withdrawal is not None:
+            # Its rows were removed from the versioned tables: a diff would be silently wrong.
+            raise GoneError(gone(release, withdrawal))
     if from_release.dataset != to_release.dataset:
         raise InvalidParameterError(
             "from",

@@ -15,11 +15,12 @@ from pathlib import PurePath
 
 from sqlalchemy.orm import Session
 
-from refdata.errors import NotFoundError
+from refdata.errors import GoneError, NotFoundError
 from refdata.releases import repository as repo
 from refdata.releases.definition import Definitions
 from refdata.releases.models import Release, ReleaseFile
 from refdata.releases.storage import BulkStore, StoredFile
+from refdata.releases.withdrawal import gone
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,9 @@ def resolve_release(session: Session, ref: str, dataset: str) -> Release:
     release = repo.get_release(session, ref)
     if release is None:
         raise NotFoundError(f"no release '{ref}'")
+    withdrawal = repo.withdrawal_of(session, release.id)
+    if withdrawal is not None:
+        raise GoneError(gone(release, withdrawal))
     if release.dataset != dataset:
         raise NotFoundError(
             f"release '{ref}' belongs to dataset '{release.dataset}', which has no such file"

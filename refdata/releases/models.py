@@ -68,6 +68,10 @@ class Release(Base):
     files: Mapped[list[ReleaseFile]] = relationship(
         lazy="raise", order_by="ReleaseFile.name", cascade="all, delete-orphan"
     )
+    # Set when an admin withdrew the release (``refdata.releases.withdrawal``).
+    withdrawal: Mapped[ReleaseWithdrawal | None] = relationship(
+        lazy="raise", uselist=False, foreign_keys="ReleaseWithdrawal.release_id"
+    )
 
     __table_args__ = (
         # Two concurrent imports cannot both become release N of a dataset.
@@ -127,3 +131,30 @@ class ReleaseItem(Base):
         Index("ix_refdata_release_item_introduced_in", "introduced_in"),
         Index("ix_refdata_release_item_retired_in", "retired_in"),
     )
+
+
+class ReleaseWithdrawal(Base):
+    """An admin's withdrawal of a wrong release: who, when, why, and what it undid.
+
+    The release row, its files and their checksums stay as published (a release id never
+    names other content). What the release changed in the dataset's versioned tables is
+    undone — the rows it introduced are removed, the rows it closed are open again — and kept
+    in ``undone`` so that the withdrawal itself can be audited (and reversed by hand).
+    """
+
+    __tablename__ = "refdata_release_withdrawal"
+
+    release_id: Mapped[str] = mapped_column(
+        ForeignKey("refdata_release.id", ondelete="RESTRICT"), primary_key=True
+    )
+    dataset: Mapped[str] = mapped_column(String(32))
+    withdrawn_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The admin's subject (audit; not published).
+    withdrawn_by: Mapped[str] = mapped_column(String(128))
+    reason: Mapped[str] = mapped_column(Text)
+    # The release that is the dataset's latest again (NULL: the dataset has no release left).
+    restored_id: Mapped[str | None] = mapped_column(ForeignKey("refdata_release.id"))
+    # {table: {"removed": [row, ...], "reopened": [{"id": ..., column: old value}, ...]}}
+    undone: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+    __table_args__ = (Index("ix_refdata_release_withdrawal_dataset", "dataset"),)

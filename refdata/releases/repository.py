@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, insert, or_, select, text, update
+from sqlalchemy import Select, exists, func, insert, or_, select, text, update
 from sqlalchemy.orm import Session, aliased, selectinload
 
-from refdata.releases.models import Release, ReleaseFile, ReleaseItem
+from refdata.releases.models import Release, ReleaseFile, ReleaseItem, ReleaseWithdrawal
 
 _CHUNK = 2000  # ids per IN (...) list: well under SQLite's bound-parameter limit
 
@@ -29,23 +29,57 @@ def lock_dataset(session: Session, dataset: str) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": dataset})
 
 
+def _not_withdrawn() -> Any:
+    return ~exists().where(ReleaseWithdrawal.release_id == Release.id)
+
+
 def latest_release(session: Session, dataset: str) -> Release | None:
+    """The dataset's latest release in force (a withdrawn release is never the latest)."""
     return session.scalars(
-        select(Release).where(Release.dataset == dataset).order_by(Release.sequence.desc()).limit(1)
+        select(Release)
+        .where(Release.dataset == dataset, _not_withdrawn())
+        .order_by(Release.sequence.desc())
+        .limit(1)
     ).first()
 
 
+def max_sequence(session: Session, dataset: str) -> int:
+    """The highest sequence the dataset used, withdrawn releases included (never reused)."""
+    return (
+        session.scalar(
+            select(func.coalesce(func.max(Release.sequence), 0)).where(Release.dataset == dataset)
+        )
+        or 0
+    )
+
+
 def first_release(session: Session, any_release_id: str) -> Release | None:
-    """The first release of the dataset ``any_release_id`` belongs to."""
+    """The first release (not withdrawn) of the dataset ``any_release_id`` belongs to."""
     release = session.get(Release, any_release_id)
     if release is None:
         return None
     return session.scalars(
         select(Release)
-        .where(Release.dataset == release.dataset)
+        .where(Release.dataset == release.dataset, _not_withdrawn())
         .order_by(Release.sequence)
         .limit(1)
     ).first()
+
+
+def withdrawal_of(session: Session, release_id: str) -> ReleaseWithdrawal | None:
+    return session.get(ReleaseWithdrawal, release_id)
+
+
+def add_withdrawal(session: Session, withdrawal: ReleaseWithdrawal) -> None:
+    session.add(withdrawal)
+    session.flush()
+
+
+def list_withdrawals(session: Session, dataset: str | None = None) -> Sequence[ReleaseWithdrawal]:
+    query = select(ReleaseWithdrawal)
+    if dataset:
+        query = query.where(ReleaseWithdrawal.dataset == dataset)
+    return session.scalars(query.order_by(ReleaseWithdrawal.withdrawn_at.desc())).all()
 
 
 def release_ids_with_prefix(session: Session, prefix: str) -> set[str]:
@@ -55,12 +89,12 @@ def release_ids_with_prefix(session: Session, prefix: str) -> set[str]:
 def get_release(session: Session, release_id: str, *, with_files: bool = False) -> Release | None:
     query = select(Release).where(Release.id == release_id)
     if with_files:
-        query = query.options(selectinload(Release.files))
+        query = query.options(selectinload(Release.files), selectinload(Release.withdrawal))
     return session.scalars(query).first()
 
 
 def list_releases(session: Session, dataset: str | None = None) -> Sequence[Release]:
-    query = select(Release).options(selectinload(Release.files))
+    query = select(Release).options(selectinload(Release.files), selectinload(Release.withdrawal))
     if dataset:
         query = query.where(Release.dataset == dataset)
     return session.scalars(
@@ -85,9 +119,16 @@ def add_release_files(session: Session, files: Iterable[ReleaseFile]) -> None:
 
 
 def state_token(session: Session) -> tuple[Any, ...]:
-    """Changes whenever a release of any dataset is created: the key of the read caches."""
+    """Changes whenever a release of any dataset is created or withdrawn: the key of the read
+    caches."""
+    withdrawals = select(func.count()).select_from(ReleaseWithdrawal).scalar_subquery()
     row = session.execute(
-        select(func.count(Release.id), func.max(Release.created_at), func.max(Release.id))
+        select(
+            func.count(Release.id),
+            func.max(Release.created_at),
+            func.max(Release.id),
+            withdrawals,
+        )
     ).one()
     return tuple(row)
 

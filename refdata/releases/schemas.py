@@ -16,6 +16,30 @@ class ReleaseFileOut(BaseModel):
     url: str = Field(examples=["/v1/downloads/natinf-2026-10-01/offences.csv"])
 
 
+class WithdrawalOut(BaseModel):
+    withdrawn_at: datetime
+    reason: str = Field(examples=["published_on typed 2062-10-01 for 2026-10-01"])
+    restored_id: str | None = Field(
+        description="The release that is the dataset's latest again (null: none left)",
+        examples=["natinf-2026-07-01"],
+    )
+
+
+class WithdrawalRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"reason": "published_on typed 2062-10-01 for 2026-10-01"}]
+        },
+    )
+
+    reason: str = Field(
+        min_length=10,
+        max_length=2000,
+        description="Why the release is withdrawn: published in the release feeds",
+    )
+
+
 class ReleaseOut(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
@@ -58,6 +82,11 @@ class ReleaseOut(BaseModel):
     unchanged: int
     changelog: str
     files: list[ReleaseFileOut]
+    withdrawal: WithdrawalOut | None = Field(
+        default=None,
+        description="Set when an admin withdrew the release: its content is no longer served "
+        "(downloads and diffs answer 410), the previous release is the latest again",
+    )
 
 
 class ReleaseList(BaseModel):

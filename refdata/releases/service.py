@@ -14,17 +14,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import PurePath
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from refdata.errors import ConflictError
+from refdata.dates import today
+from refdata.errors import ConflictError, PublicationDateError
 from refdata.releases import repository as repo
 from refdata.releases.models import Release
 from refdata.releases.read_cache import note_release_created
 from refdata.releases.versioning import StateDiff
+from srj.settings import get_settings
 
 DATASET_NAME = re.compile(r"^[a-z][a-z0-9_]{1,30}$")
 
@@ -87,7 +89,27 @@ def begin_dataset_write(session: Session, dataset: str) -> Release | None:
     return repo.latest_release(session, dataset)
 
 
+def check_publication_date(published_on: date, *, horizon_days: int | None = None) -> None:
+    """Refuse a release dated after today (in France) plus the configured horizon.
+
+    Such a release would become the dataset's latest, and every later import would be refused
+    as "published before it" (a typo such as 2062 for 2026 used to wedge a dataset).
+    """
+    if horizon_days is None:
+        horizon_days = get_settings().refdata_publication_horizon_days
+    limit = today() + timedelta(days=horizon_days)
+    if published_on > limit:
+        raise PublicationDateError(
+            f"published_on {published_on.isoformat()} is after {limit.isoformat()} (today "
+            f"{today().isoformat()} + {horizon_days} days, SRJ_REFDATA_PUBLICATION_HORIZON_DAYS): "
+            "a release dated further ahead would become the latest and block every later "
+            "import; check the date (a typo in the year?)"
+        )
+
+
 def check_publication_order(latest: Release | None, published_on: date) -> None:
+    """A new release is dated within the horizon, and not before the latest release."""
+    check_publication_date(published_on)
     if latest is not None and published_on < latest.published_on:
         raise ConflictError(
             f"release {latest.id} of dataset '{latest.dataset}' was published on "
@@ -125,7 +147,8 @@ def create_release(
     release = Release(
         id=next_release_id(session, dataset, published_on),
         dataset=dataset,
-        sequence=(latest.sequence + 1) if latest else 1,
+        # A withdrawn release keeps its number: the next one comes after it.
+        sequence=repo.max_sequence(session, dataset) + 1,
         published_on=published_on,
         created_at=now or datetime.now(UTC),
         previous_id=latest.id if latest else None,
