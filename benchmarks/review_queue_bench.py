@@ -70,9 +70,9 @@ def build(url: str, persons: int, suggestions: int, seed: int) -> int:
         batch_l: list[dict[str, Any]] = []
 
         def flush() -> None:
-            repo.insert_persons(batch_p)
-            repo.insert_records(batch_r)
-            repo.insert_links(batch_l)
+            repo.persons.insert_persons(batch_p)
+            repo.records.insert_records(batch_r)
+            repo.persons.insert_links(batch_l)
             batch_p.clear()
             batch_r.clear()
             batch_l.clear()
@@ -145,10 +145,10 @@ def build(url: str, persons: int, suggestions: int, seed: int) -> int:
                 }
             )
             if len(rows) == 5000:
-                repo.insert_suggestions(rows)
+                repo.suggestions.insert_suggestions(rows)
                 suggestions -= len(rows)
                 rows = []
-        repo.insert_suggestions(rows)
+        repo.suggestions.insert_suggestions(rows)
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("ANALYZE"))

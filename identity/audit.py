@@ -32,7 +32,7 @@ def record_access(
     person_id: str | None,
     record_id: uuid.UUID | None = None,
 ) -> None:
-    repo.add_access(
+    repo.compliance.add_access(
         {
             "at": datetime.now(UTC),
             "subject": ctx.principal.subject[:128],

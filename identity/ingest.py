@@ -150,7 +150,7 @@ def final_registry_size(
     records an interrupted run committed are counted once, not once as held and once more as
     part of the extract (which shifted every probability, and could flip a pair near the
     auto-link threshold)."""
-    held = repo.registry_size(exact=True)
+    held = repo.records.registry_size(exact=True)
     references = _references(records)
     if held == 0:
         return len(references)  # a first load: nothing to look up
@@ -158,7 +158,7 @@ def final_registry_size(
     for source, ref in references:
         for _, digest in crypto.pseudonymiser.ref_hmacs(source, ref):
             hmac_of[(source, digest)] = (source, ref)
-    found = repo.find_records(list(hmac_of))
+    found = repo.records.find_records(list(hmac_of))
     already = {hmac_of[key] for key in found}
     return held + len(references) - len(already)
 

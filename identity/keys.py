@@ -46,7 +46,7 @@ def rotate_keys(
         with session_scope(write_factory) as session:
             repo = RegistryRepository(session)
             repo.lock_keys((), exclusive_registry=True)
-            page = repo.records_for_rotation(ref_key, seal_key, after, batch)
+            page = repo.compliance.records_for_rotation(ref_key, seal_key, after, batch)
             if not page:
                 break
             updates = []
@@ -72,7 +72,7 @@ def rotate_keys(
                         ),
                     }
                 )
-            repo.update_records(updates)
+            repo.records.update_records(updates)
             summary.rewritten += len(updates)
             after = page[-1][0]
     return summary

@@ -122,7 +122,7 @@ class Relinker:
             with session_scope(self.write_factory) as session:
                 repo = RegistryRepository(session)
                 repo.lock_keys((), exclusive_registry=True)
-                if repo.latest_decision_id() != snapshot.decision_mark:
+                if repo.suggestions.latest_decision_id() != snapshot.decision_mark:
                     continue  # a reviewer decided meanwhile: the constraints changed
                 self._apply(repo, snapshot, clustering, summary, dry_run=dry_run)
                 if dry_run:
@@ -138,7 +138,7 @@ class Relinker:
         """Re-standardise (from the sealed traits) every record of an older standardisation."""
         version = self.matcher.standardisation_version
         with session_scope(self.read_factory) as session:
-            stale = RegistryRepository(session).stale_records(version)
+            stale = RegistryRepository(session).records.stale_records(version)
         if stale:
             self.progress(f"re-standardising {len(stale)} records")
         for start in range(0, len(stale), batch):
@@ -148,7 +148,7 @@ class Relinker:
                 repo.lock_keys((), exclusive_registry=True)
                 updates: list[dict[str, Any]] = []
                 keys: list[dict[str, Any]] = []
-                for rid, source, sealed, key_id in repo.sealed_of(ids):
+                for rid, source, sealed, key_id in repo.records.sealed_of(ids):
                     payload = self.crypto.sealer.open(rid, key_id, sealed)
                     traits = payload.get("traits")
                     canonical: dict[str, Any] = dict(traits) if isinstance(traits, dict) else {}
@@ -165,8 +165,8 @@ class Relinker:
                         {"key_hash": key_hash(k), "record_id": rid}
                         for k in sorted(set(self.matcher.blocking_keys(std)))
                     )
-                repo.update_records(updates)
-                repo.replace_blocking_keys(ids, _unique_keys(keys))
+                repo.records.update_records(updates)
+                repo.records.replace_blocking_keys(ids, _unique_keys(keys))
         return len(stale)
 
     # -- 1. snapshot ---------------------------------------------------------------------------
@@ -175,12 +175,12 @@ class Relinker:
         self.progress("reading the registry")
         with session_scope(self.read_factory) as session:
             repo = RegistryRepository(session)
-            mark = repo.latest_decision_id()
-            must, cannot = repo.active_constraints()
+            mark = repo.suggestions.latest_decision_id()
+            must, cannot = repo.suggestions.active_constraints()
             current: dict[uuid.UUID, str] = {}
             manual: set[uuid.UUID] = set()
             batches: list[pa.Table] = []
-            for page in repo.all_records_std():
+            for page in repo.records.all_records_std():
                 rows = []
                 for rid, std, _version, person_id, origin in page:
                     current[rid] = person_id
@@ -249,7 +249,7 @@ class Relinker:
         # Links as they stand now (records may have come or gone since the snapshot).
         current = {
             rid: pid
-            for rid, pid in repo.persons_of(snapshot.current).items()
+            for rid, pid in repo.persons.persons_of(snapshot.current).items()
             if rid in clustering.cluster_of
         }
         manual = {
@@ -258,7 +258,7 @@ class Relinker:
                 select(Link.record_id).where(Link.origin == LinkOrigin.MANUAL.value)
             )
         }
-        created = repo.person_created_at(current.values())
+        created = repo.persons.person_created_at(current.values())
         plan = reconcile(current, clustering.cluster_of, manual & set(current), created)
         self._write_plan(repo, plan, current, clustering, summary, now)
         self._suggestions(repo, snapshot, clustering, summary, now)
@@ -310,7 +310,7 @@ class Relinker:
                 event(person, EventKind.CREATED, other=origin)
                 event(person, EventKind.SPLIT_FROM, other=origin)
             owner[label] = person
-        repo.insert_persons(persons)
+        repo.persons.insert_persons(persons)
         summary.new_persons = len(persons)
 
         link_updates = []
@@ -332,28 +332,30 @@ class Relinker:
             event(old, EventKind.RECORD_UNLINKED, other=new, record_id=rid)
             event(new, EventKind.RECORD_LINKED, other=old, record_id=rid)
             changed_persons.update({old, new})
-        repo.update_links(link_updates)
+        repo.persons.update_links(link_updates)
         summary.moved_records = len(link_updates)
 
         merges = []
         for loser, label in sorted(plan.merged.items()):
             survivor = owner[label]
             # Records that arrived after the snapshot follow their person to the survivor.
-            late = [rid for rid in repo.records_of_person(loser) if rid not in current]
+            late = [rid for rid in repo.persons.records_of_person(loser) if rid not in current]
             for rid in late:
-                repo.update_links([{"record_id": rid, "person_id": survivor, "linked_at": now}])
+                repo.persons.update_links(
+                    [{"record_id": rid, "person_id": survivor, "linked_at": now}]
+                )
                 event(loser, EventKind.RECORD_UNLINKED, other=survivor, record_id=rid)
                 event(survivor, EventKind.RECORD_LINKED, other=loser, record_id=rid)
             merges.append((loser, survivor))
             event(loser, EventKind.MERGED_INTO, other=survivor)
             event(survivor, EventKind.MERGED_FROM, other=loser)
             changed_persons.update({loser, survivor})
-        repo.mark_merged(merges, now)
+        repo.persons.mark_merged(merges, now)
         summary.merged_persons = len(merges)
         for person in sorted(changed_persons - {loser for loser, _ in merges}):
             event(person, EventKind.RELINKED)
-        repo.insert_events(events)
-        repo.touch_persons(changed_persons, now)
+        repo.persons.insert_events(events)
+        repo.persons.touch_persons(changed_persons, now)
 
     def _suggestions(
         self,
@@ -363,15 +365,15 @@ class Relinker:
         summary: RelinkSummary,
         now: datetime,
     ) -> None:
-        person_of = repo.persons_of(clustering.cluster_of)
-        pending_rows = repo.pending_suggestions()
+        person_of = repo.persons.persons_of(clustering.cluster_of)
+        pending_rows = repo.suggestions.pending_suggestions()
         # Pending suggestions whose two records are now one person are settled.
         settled = [
             sid
             for sid, a, b in pending_rows
             if a in person_of and person_of.get(a) == person_of.get(b)
         ]
-        repo.close_suggestions(settled, "settled_by_relink", now)
+        repo.suggestions.close_suggestions(settled, "settled_by_relink", now)
         summary.suggestions_closed = len(settled)
 
         still_pending = {
@@ -379,8 +381,8 @@ class Relinker:
             for sid, a, b in pending_rows
             if sid not in set(settled)
         }
-        decided = repo.decided_pairs()
-        _, cannot = repo.active_constraints()
+        decided = repo.suggestions.decided_pairs()
+        _, cannot = repo.suggestions.active_constraints()
         apart = {
             frozenset((person_of[a], person_of[b]))
             for a, b in cannot
@@ -420,7 +422,7 @@ class Relinker:
                     "updated_at": now,
                 }
             )
-        repo.insert_suggestions(rows)
+        repo.suggestions.insert_suggestions(rows)
         summary.suggestions_opened = len(rows)
 
     @staticmethod

@@ -256,7 +256,7 @@ class Resolver:
             # The online path: the locks, the upsert lookup and the ranked candidates in one
             # round trip.
             only = next(iter(prepared.values()))
-            existing, ranked, rows, counts = self.repo.lock_and_lookup_one(
+            existing, ranked, rows, counts = self.repo.records.lock_and_lookup_one(
                 lock_keys,
                 refs,
                 only.key_hashes,
@@ -267,14 +267,14 @@ class Resolver:
             prefetched = ([ranked], rows, counts)
         else:
             self.repo.lock_keys(lock_keys, exclusive_registry=exclusive)
-            existing = self.repo.find_records(refs)
+            existing = self.repo.records.find_records(refs)
         for p in prepared.values():
             for h in p.all_hmacs:
                 if (p.record.source, h) in existing:
                     p.existing = existing[(p.record.source, h)]
                     break
 
-        self.matcher.calibrate(self.repo.registry_size)
+        self.matcher.calibrate(self.repo.records.registry_size)
         state = _BatchState(self.repo, self.config, self.matcher.has_auto_link_evidence)
         to_resolve = [p for p in prepared.values() if not self._unchanged(p)]
         state.prefetch(to_resolve, prefetched if to_resolve else None)
@@ -325,9 +325,9 @@ class Resolver:
         assert e is not None
         if e.origin == LinkOrigin.MANUAL.value:
             status = ResolveStatus.LINKED
-        elif self.repo.pending_count_for_record(e.id):
+        elif self.repo.suggestions.pending_count_for_record(e.id):
             status = ResolveStatus.PENDING_REVIEW
-        elif self.repo.record_counts([e.person_id]).get(e.person_id, 0) > 1:
+        elif self.repo.persons.record_counts([e.person_id]).get(e.person_id, 0) > 1:
             status = ResolveStatus.LINKED
         else:
             status = ResolveStatus.NEW
@@ -463,7 +463,9 @@ class Resolver:
         if review and outcome.link_to is not None:
             # Persons a reviewer declared different from the one just linked are not
             # suggested again: the decision is in force.
-            apart = self.repo.persons_declared_different(target, [p.person_id for p in review])
+            apart = self.repo.suggestions.persons_declared_different(
+                target, [p.person_id for p in review]
+            )
             review = tuple(p for p in review if p.person_id not in apart)
         for ps in review:
             other = ps.best.candidate_id
@@ -607,19 +609,19 @@ class Resolver:
                 touch=(touched, now),
             )
             return
-        repo.insert_persons(w.persons)
-        repo.insert_records(w.records)
-        repo.update_records(w.record_updates)
-        repo.replace_blocking_keys(w.keys_replaced_for, w.keys)
-        repo.insert_links(w.links)
-        repo.update_links(w.link_updates)
+        repo.persons.insert_persons(w.persons)
+        repo.records.insert_records(w.records)
+        repo.records.update_records(w.record_updates)
+        repo.records.replace_blocking_keys(w.keys_replaced_for, w.keys)
+        repo.persons.insert_links(w.links)
+        repo.persons.update_links(w.link_updates)
         if w.superseded:
-            repo.close_suggestions_of(w.superseded, "record_updated", now)
-        repo.insert_suggestions(w.suggestions)
-        repo.mark_merged(w.merged, now)
-        repo.insert_events(w.events)
+            repo.suggestions.close_suggestions_of(w.superseded, "record_updated", now)
+        repo.suggestions.insert_suggestions(w.suggestions)
+        repo.persons.mark_merged(w.merged, now)
+        repo.persons.insert_events(w.events)
         if touched:
-            repo.touch_persons(touched, now)
+            repo.persons.touch_persons(touched, now)
 
 
 class _BatchState:
@@ -670,7 +672,7 @@ class _BatchState:
         if given is not None:
             ranked, rows, counts = given
         else:
-            ranked = self.repo.ranked_candidates(
+            ranked = self.repo.records.ranked_candidates(
                 [p.key_hashes for p in prepared],
                 self.config.candidates_per_key,
                 self.config.max_candidates,
@@ -683,17 +685,17 @@ class _BatchState:
             wanted.update(rid for rid, _ in hits)
         missing = wanted - set(rows)
         if missing:
-            rows = {**rows, **self.repo.load_candidates(missing)}
+            rows = {**rows, **self.repo.records.load_candidates(missing)}
         for row in rows.values():
             self._remember(row)
         persons = {row.person_id for row in rows.values()} - set(counts)
         if persons:
-            counts = {**counts, **self.repo.record_counts(persons)}
+            counts = {**counts, **self.repo.persons.record_counts(persons)}
         for person in {row.person_id for row in rows.values()}:
             self._db_counts.setdefault(person, counts.get(person, 0))
         updated = [p.existing.id for p in prepared if p.existing is not None]
         if updated:
-            must, cannot = self.repo.active_constraints(updated)
+            must, cannot = self.repo.suggestions.active_constraints(updated)
             for a, b in cannot:
                 self._cannot[a].add(b)
                 self._cannot[b].add(a)
@@ -701,7 +703,7 @@ class _BatchState:
                 self._decided[a].add(b)
                 self._decided[b].add(a)
             partners = {x for s in self._cannot.values() for x in s}
-            self._partner_person = self.repo.persons_of(partners)
+            self._partner_person = self.repo.persons.persons_of(partners)
 
     def has_evidence(self, record_id: uuid.UUID) -> bool:
         """Whether a known record has the minimum evidence for an automatic link."""
@@ -714,7 +716,7 @@ class _BatchState:
         """Every record of ``person_id``, as this batch sees it (its records the candidate
         searches did not return are read from the database once)."""
         if len(self._members[person_id]) < self.count(person_id):
-            for row in self.repo.load_person_records([person_id]).values():
+            for row in self.repo.records.load_person_records([person_id]).values():
                 if row.record_id not in self.rows:  # this batch's own rows are newer
                     self._remember(row)
         return [self.rows[rid] for rid in sorted(self._members[person_id])]
@@ -759,7 +761,9 @@ class _BatchState:
     def count(self, person_id: str) -> int:
         """Records of ``person_id``, counting this batch's moves (read lazily: moves are rare)."""
         if person_id not in self._db_counts:
-            self._db_counts[person_id] = self.repo.record_counts([person_id]).get(person_id, 0)
+            self._db_counts[person_id] = self.repo.persons.record_counts([person_id]).get(
+                person_id, 0
+            )
         return self._db_counts[person_id] + self._delta[person_id]
 
     def created(self, person_id: str) -> None:

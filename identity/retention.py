@@ -51,19 +51,19 @@ def run_retention(
     summary = RetentionSummary(today=today, dry_run=dry_run)
     if dry_run:
         with session_scope(write_factory) as session:
-            summary.deleted_records = RegistryRepository(session).count_expired(today)
+            summary.deleted_records = RegistryRepository(session).compliance.count_expired(today)
         return summary
     while True:
         with session_scope(write_factory) as session:
             repo = RegistryRepository(session)
             repo.lock_keys((), exclusive_registry=True)
-            rows = repo.expired_records(today, batch)
+            rows = repo.compliance.expired_records(today, batch)
             if not rows:
                 break
             now = datetime.now(UTC)
             ids = [rid for rid, _, _ in rows]
             per_person = Counter(pid for _, _, pid in rows)
-            repo.delete_records(ids)
+            repo.compliance.delete_records(ids)
             detail = orjson.dumps({"reason": "retention"}).decode()
             events = [
                 {
@@ -79,9 +79,9 @@ def run_retention(
                 }
                 for rid, source, pid in rows
             ]
-            remaining = repo.record_counts(per_person)
+            remaining = repo.persons.record_counts(per_person)
             emptied = sorted(p for p in per_person if remaining.get(p, 0) == 0)
-            repo.set_person_status(emptied, PersonStatus.EMPTIED, now)
+            repo.persons.set_person_status(emptied, PersonStatus.EMPTIED, now)
             events.extend(
                 {
                     "person_id": pid,
@@ -96,8 +96,8 @@ def run_retention(
                 }
                 for pid in emptied
             )
-            repo.insert_events(events)
-            repo.touch_persons(per_person, now)
+            repo.persons.insert_events(events)
+            repo.persons.touch_persons(per_person, now)
             summary.deleted_records += len(ids)
             summary.emptied_persons += len(emptied)
     return summary

@@ -116,11 +116,11 @@ class RegistryReader:
     def current_person(self, raw_id: str) -> Person:
         """The active person for ``raw_id``; raises if unknown, malformed or merged away."""
         person_id = normalise_person_id(raw_id)  # InvalidPersonIdError names what is wrong
-        person = self.repo.get_person(person_id)
+        person = self.repo.persons.get_person(person_id)
         if person is None:
             raise PersonNotFoundError(person_id)
         if person.status == PersonStatus.MERGED.value:
-            survivor = self.repo.survivor_of(person_id)
+            survivor = self.repo.persons.survivor_of(person_id)
             assert survivor is not None
             raise PersonMergedError(person_id, survivor)
         if person.status == PersonStatus.EMPTIED.value:
@@ -129,17 +129,17 @@ class RegistryReader:
 
     def lookup_record(self, source: str, source_ref: str, ctx: AccessContext) -> RecordLookupOut:
         hmacs = [h for _, h in self.crypto.pseudonymiser.ref_hmacs(source, source_ref)]
-        found = self.repo.record_with_link(source, hmacs)
+        found = self.repo.records.record_with_link(source, hmacs)
         if found is None:
             raise RecordNotFoundError(source)
         record, link = found
         record_access(self.repo, ctx, person_id=link.person_id, record_id=record.id)
-        pending = self.repo.pending_count_for_record(record.id)
+        pending = self.repo.suggestions.pending_count_for_record(record.id)
         if link.origin == LinkOrigin.MANUAL.value:
             status = ResolveStatus.LINKED
         elif pending:
             status = ResolveStatus.PENDING_REVIEW
-        elif self.repo.record_counts([link.person_id]).get(link.person_id, 0) > 1:
+        elif self.repo.persons.record_counts([link.person_id]).get(link.person_id, 0) > 1:
             status = ResolveStatus.LINKED
         else:
             status = ResolveStatus.NEW
@@ -154,7 +154,7 @@ class RegistryReader:
 
     def person(self, raw_id: str, ctx: AccessContext) -> PersonOut:
         person = self.current_person(raw_id)
-        rows = self.repo.person_records(person.id)
+        rows = self.repo.persons.person_records(person.id)
         record_access(self.repo, ctx, person_id=person.id)
         opened = [(rec, self._open(rec)) for rec, _ in rows]
         by_source: dict[str, list[PersonRecordOut]] = defaultdict(list)
@@ -166,19 +166,19 @@ class RegistryReader:
                     link=link_out(link),
                 )
             )
-        history_ids = [person.id, *self.repo.merged_into(person.id)]
+        history_ids = [person.id, *self.repo.persons.merged_into(person.id)]
         return PersonOut(
             person_id=person.id,
             status=person.status,
             created_at=person.created_at,
             civil_status=best_civil_status(opened),
             records_by_source=dict(by_source),
-            events=[event_out(e) for e in self.repo.person_events(history_ids)],
+            events=[event_out(e) for e in self.repo.persons.person_events(history_ids)],
         )
 
     def sources(self, raw_id: str, ctx: AccessContext, exclude: str | None) -> PersonSourcesOut:
         person = self.current_person(raw_id)
-        rows = self.repo.person_records(person.id)
+        rows = self.repo.persons.person_records(person.id)
         record_access(self.repo, ctx, person_id=person.id)
         grouped: dict[str, list[SourceRecord]] = defaultdict(list)
         for rec, _ in rows:
@@ -201,8 +201,8 @@ class RegistryReader:
 
     def export(self, raw_id: str, ctx: AccessContext) -> PersonExportOut:
         person = self.current_person(raw_id)
-        rows = self.repo.person_records(person.id)
-        merged = self.repo.merged_into(person.id)
+        rows = self.repo.persons.person_records(person.id)
+        merged = self.repo.persons.merged_into(person.id)
         ids = [person.id, *merged]
         # The export itself is an access: log it first so it appears in what it returns.
         record_access(self.repo, ctx, person_id=person.id)
@@ -235,7 +235,7 @@ class RegistryReader:
                 decided_at=d.decided_at,
                 revoked=d.revoked_by_id is not None,
             )
-            for d in self.repo.decisions_touching(record_ids)
+            for d in self.repo.suggestions.decisions_touching(record_ids)
         ]
         suggestions = [
             ExportSuggestionOut(
@@ -245,12 +245,12 @@ class RegistryReader:
                 created_at=s.created_at,
                 closed_reason=s.closed_reason,
             )
-            for s in self.repo.suggestions_touching(record_ids)
+            for s in self.repo.suggestions.suggestions_touching(record_ids)
         ]
         self.repo.session.flush()
         access = [
             ExportAccessOut(at=a.at, subject=a.subject, endpoint=a.endpoint, purpose=a.purpose)
-            for a in self.repo.access_entries(ids)
+            for a in self.repo.compliance.access_entries(ids)
         ]
         return PersonExportOut(
             person_id=person.id,
@@ -258,7 +258,7 @@ class RegistryReader:
             created_at=person.created_at,
             merged_person_ids=merged,
             records=records,
-            events=[event_out(e) for e in self.repo.person_events(ids)],
+            events=[event_out(e) for e in self.repo.persons.person_events(ids)],
             decisions=decisions,
             suggestions=suggestions,
             access_log=access,

@@ -79,7 +79,7 @@ def resolve_courts(
     resolved: list[tuple[uuid.UUID, str]] = []
     for row in rows:
         hmacs = [h for _, h in crypto.pseudonymiser.ref_hmacs(row.source, row.source_ref)]
-        found = repo.registry.record_with_link(row.source, hmacs)
+        found = repo.registry.records.record_with_link(row.source, hmacs)
         if found is None:
             problems.append(f"line {row.line}: no record of {row.source} with this source_ref")
         else:

@@ -54,11 +54,11 @@ def find_namesakes(
     signatures = {
         side: name_signature(std) for side, (_, std) in zip(("left", "right"), pair, strict=True)
     }
-    hits = registry.candidate_ids(
+    hits = registry.records.candidate_ids(
         repo.key_hashes_of([rid for rid, _ in pair]), settings.namesake_candidates
     )
     candidate_ids = {rid for ids in hits.values() for rid in ids} - {rid for rid, _ in pair}
-    rows = registry.load_candidates(candidate_ids)
+    rows = registry.records.load_candidates(candidate_ids)
 
     found: dict[str, dict[str, Any]] = {}
     for row in sorted(rows.values(), key=lambda r: str(r.record_id)):
@@ -72,24 +72,24 @@ def find_namesakes(
         entry["sides"].update(sides)
 
     # Persons declared different from either side.
-    pair_persons = registry.persons_of([rid for rid, _ in pair])
+    pair_persons = registry.persons.persons_of([rid for rid, _ in pair])
     side_of_person = {
         pair_persons[rid]: side for side, (rid, _) in zip(("left", "right"), pair, strict=True)
     }
     own_records: dict[uuid.UUID, str] = {}
     for person, side in side_of_person.items():
-        for rid in registry.records_of_person(person):
+        for rid in registry.persons.records_of_person(person):
             own_records[rid] = side
-    _, cannot = registry.active_constraints(list(own_records))
+    _, cannot = registry.suggestions.active_constraints(list(own_records))
     partners: dict[uuid.UUID, str] = {}
     for a, b in cannot:
         if a in own_records and b not in own_records:
             partners[b] = own_records[a]
         elif b in own_records and a not in own_records:
             partners[a] = own_records[b]
-    partner_person = registry.persons_of(partners)
+    partner_person = registry.persons.persons_of(partners)
     different: set[str] = set()
-    partner_std = registry.load_candidates([r for r in partners if r in partner_person])
+    partner_std = registry.records.load_candidates([r for r in partners if r in partner_person])
     for rid, side in partners.items():
         partner = partner_person.get(rid)
         if partner is None or partner in exclude_persons:
@@ -103,7 +103,7 @@ def find_namesakes(
     if not found:
         return []
     chosen = sorted(found, key=lambda p: (p not in different, p))[: settings.max_namesakes]
-    counts = registry.record_counts(chosen)
+    counts = registry.persons.record_counts(chosen)
     sources: dict[str, set[str]] = defaultdict(set)
     for held in repo.person_record_rows(chosen):
         sources[held.person_id].add(held.source)

@@ -38,11 +38,8 @@ from sqlalchemy.orm import Session
 from identity.models import (
     BlockingKey,
     Decision,
-    EventKind,
     Link,
     MatchSuggestion,
-    Person,
-    PersonEvent,
     SourceRecord,
     SuggestionStatus,
 )
@@ -492,51 +489,6 @@ class ReviewRepository:
         )
         return _rowcount(result) == 1
 
-    def move_person_links(
-        self, from_person: str, to_person: str, at: datetime
-    ) -> list[Row[uuid.UUID, str]]:
-        """Moves every record of ``from_person`` to ``to_person``; returns (record id, source)."""
-        stmt = (
-            select(Link.record_id, SourceRecord.source)
-            .join(SourceRecord, SourceRecord.id == Link.record_id)
-            .where(Link.person_id == from_person)
-            .order_by(Link.record_id)
-        )
-        moved = list(self.session.execute(stmt))
-        self.session.execute(
-            update(Link)
-            .where(Link.person_id == from_person)
-            .values(person_id=to_person, linked_at=at)
-            .execution_options(synchronize_session=False)
-        )
-        return moved
-
-    def set_links(self, record_ids: Sequence[uuid.UUID], **values: Any) -> None:
-        for chunk in _chunks(list(record_ids)):
-            self.session.execute(
-                update(Link)
-                .where(Link.record_id.in_(list(chunk)))
-                .values(**values)
-                .execution_options(synchronize_session=False)
-            )
-
-    def restore_person(self, person_id: str, at: datetime) -> None:
-        self.session.execute(
-            update(Person)
-            .where(Person.id == person_id)
-            .values(status="active", merged_into_id=None, updated_at=at)
-            .execution_options(synchronize_session=False)
-        )
-
-    def repoint_redirects(self, person_ids: Sequence[str], target: str, at: datetime) -> None:
-        for chunk in _chunks(list(person_ids)):
-            self.session.execute(
-                update(Person)
-                .where(Person.id.in_(list(chunk)))
-                .values(merged_into_id=target, updated_at=at)
-                .execution_options(synchronize_session=False)
-            )
-
     def pending_between(self, left: Sequence[uuid.UUID], right: Sequence[uuid.UUID]) -> list[int]:
         """Pending suggestions with one record in ``left`` and the other in ``right``."""
         s = MatchSuggestion
@@ -570,48 +522,6 @@ class ReviewRepository:
             )
             closed += _rowcount(result)
         return closed
-
-    # -- merge history -------------------------------------------------------------------------
-
-    def redirected_to(self, person_id: str) -> list[Person]:
-        stmt = (
-            select(Person)
-            .where(Person.merged_into_id == person_id)
-            .order_by(Person.updated_at.desc(), Person.id)
-            .execution_options(populate_existing=True)
-        )
-        return list(self.session.scalars(stmt))
-
-    def last_event(self, person_id: str, kind: EventKind) -> PersonEvent | None:
-        stmt = (
-            select(PersonEvent)
-            .where(PersonEvent.person_id == person_id, PersonEvent.kind == kind.value)
-            .order_by(PersonEvent.at.desc(), PersonEvent.id.desc())
-            .limit(1)
-        )
-        return self.session.scalars(stmt).first()
-
-    def last_merge_targets(self, person_ids: Sequence[str]) -> dict[str, str | None]:
-        """For each person, the person its latest ``merged_into`` event names."""
-        out: dict[str, str | None] = {}
-        for pid in person_ids:
-            event = self.last_event(pid, EventKind.MERGED_INTO)
-            out[pid] = event.other_person_id if event else None
-        return out
-
-    def records_unlinked_at(self, person_id: str, at: datetime) -> list[uuid.UUID]:
-        """Records that left ``person_id`` in the unit of work stamped ``at`` (a merge)."""
-        stmt = (
-            select(PersonEvent.record_id)
-            .where(
-                PersonEvent.person_id == person_id,
-                PersonEvent.kind == EventKind.RECORD_UNLINKED.value,
-                PersonEvent.at == at,
-                PersonEvent.record_id.is_not(None),
-            )
-            .order_by(PersonEvent.id)
-        )
-        return [rid for rid in self.session.scalars(stmt) if rid is not None]
 
     # -- second opinions -------------------------------------------------------------------------
 

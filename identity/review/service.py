@@ -281,7 +281,7 @@ class ReviewService:
         suggestion = self.repo.suggestion(suggestion_id)
         if suggestion is None:
             raise ReviewNotFoundError(suggestion_id)
-        persons = self.repo.registry.persons_of(
+        persons = self.repo.registry.persons.persons_of(
             [suggestion.record_id, suggestion.candidate_record_id]
         )
         opinion = None
@@ -557,12 +557,12 @@ class ReviewService:
         registry = self.repo.registry
         s = state.suggestion
         if decision == DecisionValue.SAME and state.person_a != state.person_b:
-            left = set(registry.records_of_person(state.person_a))
-            right = set(registry.records_of_person(state.person_b))
+            left = set(registry.persons.records_of_person(state.person_a))
+            right = set(registry.persons.records_of_person(state.person_b))
             clash = sorted(
                 {
                     d.id
-                    for d in registry.decisions_touching(sorted(left, key=str))
+                    for d in registry.suggestions.decisions_touching(sorted(left, key=str))
                     if d.revoked_by_id is None
                     and d.decision == DecisionKind.DIFFERENT.value
                     and {d.record_a_id, d.record_b_id} & left
@@ -577,10 +577,10 @@ class ReviewService:
                     "signalez-le ; sinon, l'une des fiches est mal rattachée."
                 )
         if decision == DecisionValue.DIFFERENT and state.person_a == state.person_b:
-            staying = set(registry.records_of_person(state.person_a)) - {s.record_id}
+            staying = set(registry.persons.records_of_person(state.person_a)) - {s.record_id}
             tied = sorted(
                 d.id
-                for d in registry.decisions_touching([s.record_id])
+                for d in registry.suggestions.decisions_touching([s.record_id])
                 if d.revoked_by_id is None
                 and d.decision == DecisionKind.SAME.value
                 and ({d.record_a_id, d.record_b_id} - {s.record_id}) & staying
@@ -627,13 +627,13 @@ class ReviewService:
 
     def _survivor(self, a: str, b: str) -> tuple[str, str]:
         """(survivor, merged): more records, then the older person, then the smaller id."""
-        counts = self.repo.registry.record_counts([a, b])
-        created = self.repo.registry.person_created_at([a, b])
+        counts = self.repo.registry.persons.record_counts([a, b])
+        created = self.repo.registry.persons.person_created_at([a, b])
         ranked = sorted((a, b), key=lambda p: (-counts.get(p, 0), utc(created[p]), p))
         return ranked[0], ranked[1]
 
     def _manual(self, record_ids: Sequence[uuid.UUID], decision_id: int, now: datetime) -> None:
-        self.repo.set_links(
+        self.repo.registry.persons.set_links(
             list(record_ids),
             origin=LinkOrigin.MANUAL.value,
             decision_id=decision_id,
@@ -654,7 +654,7 @@ class ReviewService:
         events: list[dict[str, Any]] = []
         if state.person_a != state.person_b:
             survivor, merged = self._survivor(state.person_a, state.person_b)
-            moved = self.repo.move_person_links(merged, survivor, now)
+            moved = self.repo.registry.persons.move_person_links(merged, survivor, now)
             for row in moved:
                 rid, source = row.record_id, row.source
                 events.append(
@@ -704,15 +704,15 @@ class ReviewService:
                 )
             )
             # Earlier identifiers redirecting to the merged person now redirect to the survivor.
-            self.repo.registry.mark_merged([(merged, survivor)], now)
-            self.repo.registry.touch_persons([survivor], now)
+            self.repo.registry.persons.mark_merged([(merged, survivor)], now)
+            self.repo.registry.persons.touch_persons([survivor], now)
             result.survivor, result.merged = survivor, merged
             result.persons = [survivor, survivor]
         self._manual([s.record_id, s.candidate_record_id], decision_id, now)
-        self.repo.registry.insert_events(events)
+        self.repo.registry.persons.insert_events(events)
         # Every pending suggestion inside the survivor is settled.
         person = result.survivor or state.person_a
-        records = self.repo.registry.records_of_person(person)
+        records = self.repo.registry.persons.records_of_person(person)
         settled = [sid for sid in self.repo.pending_between(records, records) if sid != s.id]
         result.settled = self.repo.settle_suggestions(settled, decision_id, now)
 
@@ -730,7 +730,7 @@ class ReviewService:
             # The two records are one person now: the suggestion's record leaves it.
             person = state.person_a
             new_person = new_person_id()
-            self.repo.registry.insert_persons(
+            self.repo.registry.persons.insert_persons(
                 [
                     {
                         "id": new_person,
@@ -741,7 +741,7 @@ class ReviewService:
                     }
                 ]
             )
-            self.repo.set_links(
+            self.repo.registry.persons.set_links(
                 [s.record_id],
                 person_id=new_person,
                 origin=LinkOrigin.MANUAL.value,
@@ -749,7 +749,7 @@ class ReviewService:
                 linked_at=now,
             )
             source = self.repo.records([s.record_id])[s.record_id].source
-            self.repo.registry.insert_events(
+            self.repo.registry.persons.insert_events(
                 [
                     self._event(
                         new_person,
@@ -789,12 +789,12 @@ class ReviewService:
                     ),
                 ]
             )
-            self.repo.registry.touch_persons([person], now)
+            self.repo.registry.persons.touch_persons([person], now)
             result.separated = new_person
             result.persons = [new_person, person]
             return
-        left = self.repo.registry.records_of_person(state.person_a)
-        right = self.repo.registry.records_of_person(state.person_b)
+        left = self.repo.registry.persons.records_of_person(state.person_a)
+        right = self.repo.registry.persons.records_of_person(state.person_b)
         settled = [sid for sid in self.repo.pending_between(left, right) if sid != s.id]
         result.settled = self.repo.settle_suggestions(settled, decision_id, now)
 
@@ -855,8 +855,8 @@ class ReviewService:
         merged_id = normalise_person_id(raw_merged_id)
         registry = self.repo.registry
         registry.lock_keys((), exclusive_registry=True)
-        person = registry.get_person(person_id)
-        merged = registry.get_person(merged_id)
+        person = registry.persons.get_person(person_id)
+        merged = registry.persons.get_person(merged_id)
         if person is None or merged is None:
             raise ReviewNotFoundError(person_id if person is None else merged_id)
         registry.session.refresh(person)
@@ -871,17 +871,19 @@ class ReviewService:
                 "The identifier to restore is not merged into this person (already undone, or "
                 "merged elsewhere)."
             )
-        merge_event = self.repo.last_event(merged_id, EventKind.MERGED_INTO)
+        merge_event = self.repo.registry.persons.last_event(merged_id, EventKind.MERGED_INTO)
         if merge_event is None:
             raise SplitConflictError("No merge of this identifier is recorded.")
-        moved = self.repo.records_unlinked_at(merged_id, merge_event.at)
-        holder = registry.persons_of(moved)
+        moved = self.repo.registry.persons.records_unlinked_at(merged_id, merge_event.at)
+        holder = registry.persons.persons_of(moved)
         back = [rid for rid in moved if holder.get(rid) == person_id]
         if not back:
             raise SplitConflictError(
                 "None of the records that came with the merge belong to this person any more."
             )
-        staying = [rid for rid in registry.records_of_person(person_id) if rid not in set(back)]
+        staying = [
+            rid for rid in registry.persons.records_of_person(person_id) if rid not in set(back)
+        ]
         if not staying:
             raise SplitConflictError(
                 "Every record of this person came with the merge: nothing would remain."
@@ -894,7 +896,7 @@ class ReviewService:
         back_set, staying_set = set(back), set(staying)
         later = sorted(
             d.id
-            for d in registry.decisions_touching(back)
+            for d in registry.suggestions.decisions_touching(back)
             if d.revoked_by_id is None
             and d.decision == DecisionKind.SAME.value
             and (earlier is None or d.id != earlier.id)
@@ -931,7 +933,7 @@ class ReviewService:
             revoked = earlier.id
 
         # The restored records are where a reviewer put them: manual links.
-        self.repo.set_links(
+        self.repo.registry.persons.set_links(
             back,
             person_id=merged_id,
             origin=LinkOrigin.MANUAL.value,
@@ -939,7 +941,7 @@ class ReviewService:
             linked_at=now,
         )
         self._manual([anchor_stay], undo_id, now)
-        self.repo.restore_person(merged_id, now)
+        self.repo.registry.persons.restore_person(merged_id, now)
 
         sources = {r.id: r.source for r in self.repo.records(back).values()}
         events = [
@@ -981,19 +983,20 @@ class ReviewService:
         # Identifiers that had been merged into the restored one follow it back.
         followers = [
             p.id
-            for p in self.repo.redirected_to(person_id)
-            if p.id != merged_id and self.repo.last_merge_targets([p.id]).get(p.id) == merged_id
+            for p in self.repo.registry.persons.redirected_to(person_id)
+            if p.id != merged_id
+            and self.repo.registry.persons.last_merge_targets([p.id]).get(p.id) == merged_id
         ]
         if followers:
-            self.repo.repoint_redirects(followers, merged_id, now)
+            self.repo.registry.persons.repoint_redirects(followers, merged_id, now)
             events.extend(
                 self._event(
                     f, EventKind.REDIRECTED, now, actor, other=merged_id, decision_id=undo_id
                 )
                 for f in followers
             )
-        registry.insert_events(events)
-        registry.touch_persons([person_id], now)
+        registry.persons.insert_events(events)
+        registry.persons.touch_persons([person_id], now)
         return SplitOut(
             person_id=person_id,
             restored_person_id=merged_id,

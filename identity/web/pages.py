@@ -625,11 +625,11 @@ def _person_page(
         return _error(
             request, session, 503, "Clés du registre", "Une fiche n'a pas pu être ouverte."
         )
-    record_ids = registry.records_of_person(person.person_id)
-    decisions = registry.decisions_touching(record_ids)
+    record_ids = registry.persons.records_of_person(person.person_id)
+    decisions = registry.suggestions.decisions_touching(record_ids)
     merged = []
-    for other in service.repo.redirected_to(person.person_id):
-        event = service.repo.last_event(other.id, EventKind.MERGED_INTO)
+    for other in service.repo.registry.persons.redirected_to(person.person_id):
+        event = service.repo.registry.persons.last_event(other.id, EventKind.MERGED_INTO)
         merged.append({"person_id": other.id, "event": event})
     return _render(
         request,

@@ -40,7 +40,7 @@ def make_record(
 
 def record_id_of(session: Session, crypto: RegistryCrypto, source: str, ref: str) -> uuid.UUID:
     hmacs = [h for _, h in crypto.pseudonymiser.ref_hmacs(source, ref)]
-    found = RegistryRepository(session).record_with_link(source, hmacs)
+    found = RegistryRepository(session).records.record_with_link(source, hmacs)
     assert found is not None
     return found[0].id
 

@@ -88,7 +88,7 @@ def test_key_rotation_rewrites_every_row(db_session: Session, settings: Any) -> 
         assert new_only.sealer.open(r.id, r.seal_key_id, r.sealed)["traits"]
     repo = RegistryRepository(db_session)
     hmacs = [h for _, h in new_only.pseudonymiser.ref_hmacs("CASSIOPEE", "K2")]
-    assert repo.record_with_link("CASSIOPEE", hmacs) is not None
+    assert repo.records.record_with_link("CASSIOPEE", hmacs) is not None
     assert rotate_keys(factory, both).rewritten == 0  # idempotent
     # Unchanged re-posts under the new keys are recognised as unchanged.
     again = resolve(db_session, m, new_only, make_record("K2", nom="DURAND"))

@@ -105,7 +105,7 @@ def _add_person(session: Session, stds: list[dict], keys: list[str]) -> tuple[st
     registry = ReviewRepository(session).registry
     now = datetime.now(UTC)
     pid = new_person_id()
-    registry.insert_persons(
+    registry.persons.insert_persons(
         [
             {
                 "id": pid,
@@ -120,7 +120,7 @@ def _add_person(session: Session, stds: list[dict], keys: list[str]) -> tuple[st
     for std in stds:
         rid = uuid.uuid4()
         ids.append(rid)
-        registry.insert_records(
+        registry.records.insert_records(
             [
                 {
                     "id": rid,
@@ -139,7 +139,7 @@ def _add_person(session: Session, stds: list[dict], keys: list[str]) -> tuple[st
                 }
             ]
         )
-        registry.insert_links(
+        registry.persons.insert_links(
             [
                 {
                     "record_id": rid,
@@ -153,7 +153,7 @@ def _add_person(session: Session, stds: list[dict], keys: list[str]) -> tuple[st
                 }
             ]
         )
-        registry.replace_blocking_keys(
+        registry.records.replace_blocking_keys(
             [], [{"key_hash": key_hash(k), "record_id": rid} for k in keys]
         )
     return pid, ids

@@ -87,9 +87,9 @@ def build(session: Session, sizes: list[int], pairs: list[tuple[int, int]]) -> l
                     "linked_at": at,
                 }
             )
-    repo.insert_persons(persons)
-    repo.insert_records(records)
-    repo.insert_links(links)
+    repo.persons.insert_persons(persons)
+    repo.records.insert_records(records)
+    repo.persons.insert_links(links)
     suggestions = []
     seen = set()
     for i, j in pairs:
@@ -112,7 +112,7 @@ def build(session: Session, sizes: list[int], pairs: list[tuple[int, int]]) -> l
                 "updated_at": t0,
             }
         )
-    repo.insert_suggestions(suggestions)
+    repo.suggestions.insert_suggestions(suggestions)
     session.flush()
     return list(session.scalars(select(MatchSuggestion.id).order_by(MatchSuggestion.id)))
 
@@ -125,7 +125,7 @@ def check(session: Session, restored: set[str]) -> None:
         assert statuses[person] == "active", (record, person)
     for person, status in statuses.items():
         if status == "merged":
-            survivor = registry.survivor_of(person)
+            survivor = registry.persons.survivor_of(person)
             assert survivor is not None
             assert statuses[survivor] == "active"
     for d in session.scalars(select(Decision).where(Decision.revoked_by_id.is_(None))):
@@ -203,7 +203,7 @@ def test_decisions_and_undos_keep_the_registry_consistent(
                 if not merged:
                     continue
                 gone = merged[index % len(merged)]
-                holder = service.repo.registry.survivor_of(gone)
+                holder = service.repo.registry.persons.survivor_of(gone)
                 assert holder is not None
                 try:
                     out = service.split(holder, gone, "fusion erronée", REVIEWER)
