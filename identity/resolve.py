@@ -256,7 +256,7 @@ class Resolver:
             # The online path: the locks, the upsert lookup and the ranked candidates in one
             # round trip.
             only = next(iter(prepared.values()))
-            existing, ranked, rows, counts = self.repo.records.lock_and_lookup_one(
+            lookup = self.repo.records.lock_and_lookup_one(
                 lock_keys,
                 refs,
                 only.key_hashes,
@@ -264,7 +264,8 @@ class Resolver:
                 self.config.max_candidates,
                 self.config.rare_key_records,
             )
-            prefetched = ([ranked], rows, counts)
+            existing = lookup.existing
+            prefetched = ([lookup.ranked], lookup.rows, lookup.counts, lookup.members)
         else:
             self.repo.lock_keys(lock_keys, exclusive_registry=exclusive)
             existing = self.repo.records.find_records(refs)
@@ -662,15 +663,19 @@ class _BatchState:
         self,
         prepared: Sequence[_Prepared],
         given: tuple[
-            list[list[tuple[uuid.UUID, int]]], dict[uuid.UUID, CandidateRow], dict[str, int]
+            list[list[tuple[uuid.UUID, int]]],
+            dict[uuid.UUID, CandidateRow],
+            dict[str, int],
+            dict[uuid.UUID, CandidateRow],
         ]
         | None = None,
     ) -> None:
         """Load the ranked candidates of ``prepared`` and the record counts of their persons
-        (unless ``given`` already, with rows and counts)."""
+        (unless ``given`` already, with rows, counts and other records of their persons)."""
         counts: dict[str, int] = {}
+        members: dict[uuid.UUID, CandidateRow] = {}
         if given is not None:
-            ranked, rows, counts = given
+            ranked, rows, counts, members = given
         else:
             ranked = self.repo.records.ranked_candidates(
                 [p.key_hashes for p in prepared],
@@ -688,6 +693,9 @@ class _BatchState:
             rows = {**rows, **self.repo.records.load_candidates(missing)}
         for row in rows.values():
             self._remember(row)
+        for row in members.values():
+            if row.record_id not in self.rows:
+                self._remember(row)
         persons = {row.person_id for row in rows.values()} - set(counts)
         if persons:
             counts = {**counts, **self.repo.persons.record_counts(persons)}

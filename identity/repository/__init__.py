@@ -3,7 +3,12 @@
 from identity.repository.compliance import ComplianceRepository
 from identity.repository.locks import REGISTRY_LOCK, key_hash
 from identity.repository.persons import PersonRepository
-from identity.repository.records import CandidateRow, ExistingRecord, RecordRepository
+from identity.repository.records import (
+    CandidateRow,
+    ExistingRecord,
+    OnlineLookup,
+    RecordRepository,
+)
 from identity.repository.registry import RegistryRepository
 from identity.repository.suggestions import SuggestionRepository
 
@@ -12,6 +17,7 @@ __all__ = [
     "CandidateRow",
     "ComplianceRepository",
     "ExistingRecord",
+    "OnlineLookup",
     "PersonRepository",
     "RecordRepository",
     "RegistryRepository",

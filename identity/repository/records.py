@@ -23,8 +23,11 @@ from identity.repository.locks import LOCK_ONE_SQL, REGISTRY_LOCK
 
 # Candidates (at most ``cap`` per key through LATERAL ... LIMIT, ranked by keys shared, a
 # record sharing one key only kept if that key is rare) with their rows and the number of
-# records of their person (resolve checks a record against the whole person it would join),
-# and the existing record by (source, HMAC) under any key version: one statement.
+# records of their person (resolve checks a record against the whole person it would join);
+# the other records of the persons of the best-ranked candidates ('m' rows: the person the
+# record joins is nearly always one of them, and most persons have no record outside the
+# candidates, so this returns nothing most of the time and saves a round trip the rest of
+# it); and the existing record by (source, HMAC) under any key version: one statement.
 LOOKUP_ONE_SQL = (
     "WITH hits AS (SELECT b.record_id, count(*) OVER (PARTITION BY k.h) AS holders "
     "FROM unnest(CAST(%(hs)s AS bigint[])) AS k(h) "
@@ -33,7 +36,10 @@ LOOKUP_ONE_SQL = (
     "ranked AS (SELECT record_id, count(*) AS shared, min(holders) AS rarest "
     "FROM hits GROUP BY record_id "
     "HAVING count(*) >= 2 OR %(rare)s = 0 OR min(holders) < %(rare)s "
-    "ORDER BY count(*) DESC, min(holders), record_id LIMIT %(limit)s) "
+    "ORDER BY count(*) DESC, min(holders), record_id LIMIT %(limit)s), "
+    "best AS (SELECT DISTINCT l.person_id FROM (SELECT record_id FROM ranked "
+    "ORDER BY shared DESC, rarest, record_id LIMIT %(best)s) AS t "
+    "JOIN identity_links l ON l.record_id = t.record_id) "
     "SELECT 'c' AS kind, r.id, r.std, l.person_id, l.origin, ranked.shared, "
     "NULL AS source, NULL::bytea AS ref_hmac, NULL AS ref_key_id, "
     "NULL::bytea AS traits_digest, NULL AS std_version, "
@@ -46,8 +52,16 @@ LOOKUP_ONE_SQL = (
     "r.ref_key_id, r.traits_digest, r.std_version, l.match_probability, NULL "
     "FROM identity_source_records r JOIN identity_links l ON l.record_id = r.id "
     "WHERE r.source = ANY(CAST(%(sources)s AS varchar[])) "
-    "AND r.ref_hmac = ANY(CAST(%(hmacs)s AS bytea[]))"
+    "AND r.ref_hmac = ANY(CAST(%(hmacs)s AS bytea[])) "
+    "UNION ALL "
+    "SELECT 'm', r.id, r.std, l.person_id, l.origin, NULL, NULL, NULL, NULL, NULL, NULL, "
+    "NULL, NULL "
+    "FROM best JOIN identity_links l ON l.person_id = best.person_id "
+    "JOIN identity_source_records r ON r.id = l.record_id "
+    "WHERE l.record_id NOT IN (SELECT record_id FROM ranked)"
 )
+# Persons whose records outside the candidates the lookup returns (see LOOKUP_ONE_SQL).
+MEMBERS_OF_BEST = 3
 
 
 @dataclass(frozen=True)
@@ -69,6 +83,17 @@ class CandidateRow:
     std: dict[str, Any]
     person_id: str
     origin: str
+
+
+@dataclass(frozen=True)
+class OnlineLookup:
+    """What the online path's one statement returns (see lock_and_lookup_one)."""
+
+    existing: dict[tuple[str, bytes], ExistingRecord]  # by (source, reference HMAC)
+    ranked: list[tuple[uuid.UUID, int]]  # candidates, best first, with the keys they share
+    rows: dict[uuid.UUID, CandidateRow]  # the candidates' rows
+    counts: dict[str, int]  # records held by each candidate's person
+    members: dict[uuid.UUID, CandidateRow]  # other records of the best candidates' persons
 
 
 class RecordRepository(BaseRepository):
@@ -236,16 +261,12 @@ class RecordRepository(BaseRepository):
         cap: int,
         limit: int,
         rare: int = 0,
-    ) -> tuple[
-        dict[tuple[str, bytes], ExistingRecord],
-        list[tuple[uuid.UUID, int]],
-        dict[uuid.UUID, CandidateRow],
-        dict[str, int],
-    ]:
+    ) -> OnlineLookup:
         """PostgreSQL, one incoming record: :meth:`lock_keys` (shared registry lock and key
         locks), then :meth:`find_records` and :meth:`ranked_candidates` with the candidates'
-        rows and :meth:`record_counts` of their persons in one statement — all in one round
-        trip (the online path's latency is round trips).
+        rows, :meth:`record_counts` of their persons and the other records of the best-ranked
+        ones in one statement — all in one round trip (the online path's latency is round
+        trips).
 
         The two statements go out in one psycopg pipeline: the server still runs them one
         after the other, and under READ COMMITTED the lookup takes its snapshot when it starts,
@@ -260,6 +281,7 @@ class RecordRepository(BaseRepository):
             "cap": cap,
             "limit": limit,
             "rare": rare,
+            "best": MEMBERS_OF_BEST,
             "sources": sorted({s for s, _ in refs}),
             "hmacs": [h for _, h in refs],
         }
@@ -279,8 +301,13 @@ class RecordRepository(BaseRepository):
         ranked: list[tuple[uuid.UUID, int]] = []
         rows: dict[uuid.UUID, CandidateRow] = {}
         counts: dict[str, int] = {}
+        members: dict[uuid.UUID, CandidateRow] = {}
         for row in found:
             kind, rid, std, person_id, origin, shared = row[:6]
+            if kind == "m":
+                # Not a candidate (not scored as one): a record of a candidate's person.
+                members[rid] = CandidateRow(rid, orjson.loads(std), person_id, origin)
+                continue
             if kind == "c":
                 ranked.append((rid, int(shared)))
                 rows[rid] = CandidateRow(rid, orjson.loads(std), person_id, origin)
@@ -301,7 +328,7 @@ class RecordRepository(BaseRepository):
                     probability,
                 )
         ranked.sort(key=lambda kv: (-kv[1], kv[0]))
-        return existing, ranked, rows, counts
+        return OnlineLookup(existing, ranked, rows, counts, members)
 
     def load_person_records(self, person_ids: Iterable[str]) -> dict[uuid.UUID, CandidateRow]:
         """Every record of ``person_ids``, as candidates (the standardised keys and link)."""
