@@ -33,9 +33,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from identity.crypto import RegistryCrypto
-from identity.ids import new_person_id
 from identity.matcher import Clustering, Matcher, ScoredPair
-from identity.models import EventKind, Link, LinkOrigin, PersonStatus, SuggestionStatus
+from identity.models import Link, LinkOrigin, SuggestionStatus
+from identity.persons import PersonChanges, auto_link
 from identity.reconcile import ManualConflictError, Plan, reconcile
 from identity.repository import RegistryRepository, key_hash
 from srj.db import session_scope
@@ -260,102 +260,48 @@ class Relinker:
         }
         created = repo.persons.person_created_at(current.values())
         plan = reconcile(current, clustering.cluster_of, manual & set(current), created)
-        self._write_plan(repo, plan, current, clustering, summary, now)
+        self._write_plan(repo, plan, clustering, summary, now)
         self._suggestions(repo, snapshot, clustering, summary, now)
 
     def _write_plan(
         self,
         repo: RegistryRepository,
         plan: Plan,
-        current: dict[uuid.UUID, str],
         clustering: Clustering,
         summary: RelinkSummary,
         now: datetime,
     ) -> None:
-        detail = orjson.dumps(
-            {"run_id": summary.run_id, "model_version": clustering.model_version}
-        ).decode()
-        events: list[dict[str, Any]] = []
-
-        def event(person: str, kind: EventKind, **extra: Any) -> None:
-            events.append(
-                {
-                    "person_id": person,
-                    "kind": kind.value,
-                    "other_person_id": extra.get("other"),
-                    "record_id": extra.get("record_id"),
-                    "source": None,
-                    "decision_id": None,
-                    "actor": ACTOR,
-                    "detail": detail,
-                    "at": now,
-                }
-            )
-
+        """Apply the plan through the person lifecycle: new persons, moved records, merged
+        persons redirecting to their survivor, a ``relinked`` event on every person changed."""
+        changes = PersonChanges(
+            repo,
+            actor=ACTOR,
+            at=now,
+            detail={"run_id": summary.run_id, "model_version": clustering.model_version},
+        )
         owner: dict[str, str] = {}
-        persons = []
         for label, person in sorted(plan.owner.items()):
             if person is None:
-                person = new_person_id()
-                persons.append(
-                    {
-                        "id": person,
-                        "status": PersonStatus.ACTIVE.value,
-                        "merged_into_id": None,
-                        "created_at": now,
-                        "updated_at": now,
-                    }
-                )
-                origin = plan.split_from[label]
-                event(person, EventKind.CREATED, other=origin)
-                event(person, EventKind.SPLIT_FROM, other=origin)
+                person = changes.create(split_from=plan.split_from[label])
+                summary.new_persons += 1
             owner[label] = person
-        repo.persons.insert_persons(persons)
-        summary.new_persons = len(persons)
 
-        link_updates = []
-        changed_persons: set[str] = set()
+        changed: set[str] = set()
+        values = auto_link(None, None, clustering.model_version)
         for rid, (old, label) in sorted(plan.moves.items()):
-            new = owner[label]
-            link_updates.append(
-                {
-                    "record_id": rid,
-                    "person_id": new,
-                    "origin": LinkOrigin.AUTO.value,
-                    "match_probability": None,
-                    "match_weight": None,
-                    "model_version": clustering.model_version,
-                    "decision_id": None,
-                    "linked_at": now,
-                }
-            )
-            event(old, EventKind.RECORD_UNLINKED, other=new, record_id=rid)
-            event(new, EventKind.RECORD_LINKED, other=old, record_id=rid)
-            changed_persons.update({old, new})
-        repo.persons.update_links(link_updates)
-        summary.moved_records = len(link_updates)
+            changes.move(rid, None, old, owner[label], values)
+            changed.update({old, owner[label]})
+        summary.moved_records = len(plan.moves)
+        # The moves are written before the merges read what their persons still hold.
+        changes.flush()
 
-        merges = []
         for loser, label in sorted(plan.merged.items()):
-            survivor = owner[label]
             # Records that arrived after the snapshot follow their person to the survivor.
-            late = [rid for rid in repo.persons.records_of_person(loser) if rid not in current]
-            for rid in late:
-                repo.persons.update_links(
-                    [{"record_id": rid, "person_id": survivor, "linked_at": now}]
-                )
-                event(loser, EventKind.RECORD_UNLINKED, other=survivor, record_id=rid)
-                event(survivor, EventKind.RECORD_LINKED, other=loser, record_id=rid)
-            merges.append((loser, survivor))
-            event(loser, EventKind.MERGED_INTO, other=survivor)
-            event(survivor, EventKind.MERGED_FROM, other=loser)
-            changed_persons.update({loser, survivor})
-        repo.persons.mark_merged(merges, now)
-        summary.merged_persons = len(merges)
-        for person in sorted(changed_persons - {loser for loser, _ in merges}):
-            event(person, EventKind.RELINKED)
-        repo.persons.insert_events(events)
-        repo.persons.touch_persons(changed_persons, now)
+            changes.merge(loser, owner[label])
+            changed.update({loser, owner[label]})
+        summary.merged_persons = len(plan.merged)
+        changes.relinked(sorted(changed - set(plan.merged)))
+        changes.flush()
 
     def _suggestions(
         self,

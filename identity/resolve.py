@@ -41,20 +41,18 @@ import orjson
 
 from identity.config import RegistrySettings
 from identity.crypto import Pseudonymiser, RegistryCrypto
-from identity.ids import new_person_id
 from identity.matcher import CandidateScore, Matcher, Thresholds
 from identity.models import (
     BlockingKey,
-    EventKind,
     Link,
     LinkOrigin,
     MatchSuggestion,
     Person,
     PersonEvent,
-    PersonStatus,
     SourceRecord,
     SuggestionStatus,
 )
+from identity.persons import PersonChanges, auto_link
 from identity.repository import CandidateRow, ExistingRecord, RegistryRepository, key_hash
 from identity.schemas import RecordIn, ResolveStatus
 
@@ -199,18 +197,13 @@ class _Prepared:
 
 @dataclass
 class _Writes:
-    persons: list[dict[str, Any]] = field(default_factory=list)
+    changes: PersonChanges  # persons, links and their events
     records: list[dict[str, Any]] = field(default_factory=list)
     record_updates: list[dict[str, Any]] = field(default_factory=list)
     keys: list[dict[str, Any]] = field(default_factory=list)
     keys_replaced_for: list[uuid.UUID] = field(default_factory=list)
-    links: list[dict[str, Any]] = field(default_factory=list)
-    link_updates: list[dict[str, Any]] = field(default_factory=list)
     superseded: list[uuid.UUID] = field(default_factory=list)
     suggestions: list[dict[str, Any]] = field(default_factory=list)
-    merged: list[tuple[str, str]] = field(default_factory=list)
-    events: list[dict[str, Any]] = field(default_factory=list)
-    touched_persons: set[str] = field(default_factory=set)
 
 
 class Resolver:
@@ -280,7 +273,7 @@ class Resolver:
         to_resolve = [p for p in prepared.values() if not self._unchanged(p)]
         state.prefetch(to_resolve, prefetched if to_resolve else None)
 
-        writes = _Writes()
+        writes = _Writes(PersonChanges(self.repo, actor=self.actor, at=now))
         by_position: dict[int, Resolution] = {}
         for i, p in prepared.items():
             if self._unchanged(p):
@@ -381,14 +374,8 @@ class Resolver:
         if e is not None and e.origin == LinkOrigin.MANUAL.value:
             # A reviewer put this record where it is: new traits do not move it.
             state.put(CandidateRow(record_id, p.std, e.person_id, e.origin), p.key_hashes)
-            self._event(
-                w,
-                e.person_id,
-                EventKind.RECORD_UPDATED,
-                now,
-                record_id,
-                rec.source,
-                {"origin": LinkOrigin.MANUAL.value},
+            w.changes.update_in_place(
+                record_id, rec.source, e.person_id, None, detail={"origin": LinkOrigin.MANUAL.value}
             )
             return Resolution(
                 record_id,
@@ -427,35 +414,31 @@ class Resolver:
             if current is not None and state.count(current) <= 1:
                 target = current  # a person of its own already: keep its identifier
             else:
-                target = self._new_person(w, state, now, split_from=current)
+                target = w.changes.create(split_from=current)
+                state.created(target)
 
-        link_row = {
-            "record_id": record_id,
-            "person_id": target,
-            "origin": LinkOrigin.AUTO.value,
-            "match_probability": score.match_probability if score else None,
-            "match_weight": score.match_weight if score else None,
-            "model_version": self.matcher.model_version,
-            "decision_id": None,
-            "linked_at": now,
-        }
+        probability = score.match_probability if score else None
+        values = auto_link(
+            probability, score.match_weight if score else None, self.matcher.model_version
+        )
         detail = {
             "origin": LinkOrigin.AUTO.value,
-            "match_probability": link_row["match_probability"],
+            "match_probability": probability,
             "model_version": self.matcher.model_version,
         }
         if e is None:
-            w.links.append(link_row)
-            self._event(w, target, EventKind.RECORD_LINKED, now, record_id, rec.source, detail)
+            w.changes.link(record_id, rec.source, target, values, detail=detail)
         elif target != current:
-            w.link_updates.append(link_row)
             assert current is not None
-            self._move(w, state, now, record_id, rec.source, current, target, detail)
+            # The old identifier was handed out: left empty, it redirects to the new one.
+            emptied = state.count(current) <= 1
+            state.moved(current, target)
+            w.changes.move(
+                record_id, rec.source, current, target, values, detail=detail, redirect_old=emptied
+            )
         else:
-            w.link_updates.append(link_row)
             # The history names whoever changed the record, even when it stays where it was.
-            self._event(w, target, EventKind.RECORD_UPDATED, now, record_id, rec.source, detail)
-        w.touched_persons.add(target)
+            w.changes.update_in_place(record_id, rec.source, target, values, detail=detail)
         state.put(CandidateRow(record_id, p.std, target, LinkOrigin.AUTO.value), p.key_hashes)
         if e is None:
             state.added(target)
@@ -525,104 +508,32 @@ class Resolver:
             return all(s.match_probability >= review for s in self.matcher.score(std, unscored))
         return True
 
-    def _new_person(
-        self, w: _Writes, state: _BatchState, now: datetime, *, split_from: str | None
-    ) -> str:
-        person_id = new_person_id()
-        w.persons.append(
-            {
-                "id": person_id,
-                "status": PersonStatus.ACTIVE.value,
-                "merged_into_id": None,
-                "created_at": now,
-                "updated_at": now,
-            }
-        )
-        state.created(person_id)
-        self._event(w, person_id, EventKind.CREATED, now, other=split_from)
-        if split_from is not None:
-            self._event(w, person_id, EventKind.SPLIT_FROM, now, other=split_from)
-        return person_id
-
-    def _move(
-        self,
-        w: _Writes,
-        state: _BatchState,
-        now: datetime,
-        record_id: uuid.UUID,
-        source: str,
-        old: str,
-        new: str,
-        detail: dict[str, Any],
-    ) -> None:
-        emptied = state.count(old) <= 1
-        state.moved(old, new)
-        self._event(w, old, EventKind.RECORD_UNLINKED, now, record_id, source, other=new)
-        self._event(w, new, EventKind.RECORD_LINKED, now, record_id, source, detail, other=old)
-        w.touched_persons.add(old)
-        if emptied:
-            # The old identifier was handed out: it must keep answering, as a redirect.
-            w.merged.append((old, new))
-            self._event(w, old, EventKind.MERGED_INTO, now, other=new)
-            self._event(w, new, EventKind.MERGED_FROM, now, other=old)
-
-    def _event(
-        self,
-        w: _Writes,
-        person_id: str,
-        kind: EventKind,
-        at: datetime,
-        record_id: uuid.UUID | None = None,
-        source: str | None = None,
-        detail: dict[str, Any] | None = None,
-        *,
-        other: str | None = None,
-    ) -> None:
-        w.events.append(
-            {
-                "person_id": person_id,
-                "kind": kind.value,
-                "other_person_id": other,
-                "record_id": record_id,
-                "source": source,
-                "decision_id": None,
-                "actor": self.actor,
-                "detail": orjson.dumps(detail).decode() if detail else None,
-                "at": at,
-            }
-        )
-
     def _flush(self, w: _Writes, now: datetime) -> None:
-        repo = self.repo
-        created = {p["id"] for p in w.persons}
-        touched = sorted(w.touched_persons - created)
-        if not (w.record_updates or w.link_updates or w.superseded or w.merged):
-            # New records only (the online path and most of an ingest): plain inserts.
+        repo, changes = self.repo, w.changes
+        if changes.only_inserts and not (w.record_updates or w.superseded):
+            # New records only (the online path and most of an ingest): plain inserts, in one
+            # statement on PostgreSQL.
             repo.insert_in_order(
                 [
-                    (Person, w.persons),
+                    (Person, changes.new_persons),
                     (SourceRecord, w.records),
                     (BlockingKey, w.keys),
-                    (Link, w.links),
+                    (Link, changes.new_links),
                     (MatchSuggestion, w.suggestions),
-                    (PersonEvent, w.events),
+                    (PersonEvent, changes.events),
                 ],
-                touch=(touched, now),
+                touch=(changes.touched_existing(), now),
             )
+            changes.clear()
             return
-        repo.persons.insert_persons(w.persons)
+        changes.flush_persons()
         repo.records.insert_records(w.records)
         repo.records.update_records(w.record_updates)
         repo.records.replace_blocking_keys(w.keys_replaced_for, w.keys)
-        repo.persons.insert_links(w.links)
-        repo.persons.update_links(w.link_updates)
+        changes.flush()
         if w.superseded:
             repo.suggestions.close_suggestions_of(w.superseded, "record_updated", now)
         repo.suggestions.insert_suggestions(w.suggestions)
-        repo.persons.mark_merged(w.merged, now)
-        repo.persons.insert_events(w.events)
-        if touched:
-            repo.persons.touch_persons(touched, now)
 
 
 class _BatchState:

@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-import orjson
 from sqlalchemy.orm import Session, sessionmaker
 
-from identity.models import EventKind, PersonStatus
+from identity.persons import PersonChanges
 from identity.repository import RegistryRepository
 from srj.db import session_scope
 
@@ -63,41 +62,13 @@ def run_retention(
             now = datetime.now(UTC)
             ids = [rid for rid, _, _ in rows]
             per_person = Counter(pid for _, _, pid in rows)
-            repo.compliance.delete_records(ids)
-            detail = orjson.dumps({"reason": "retention"}).decode()
-            events = [
-                {
-                    "person_id": pid,
-                    "kind": EventKind.RECORD_DELETED.value,
-                    "other_person_id": None,
-                    "record_id": rid,
-                    "source": source,
-                    "decision_id": None,
-                    "actor": ACTOR,
-                    "detail": detail,
-                    "at": now,
-                }
-                for rid, source, pid in rows
-            ]
+            changes = PersonChanges(repo, actor=ACTOR, at=now, detail={"reason": "retention"})
+            changes.delete_records(rows)
+            changes.flush()
             remaining = repo.persons.record_counts(per_person)
             emptied = sorted(p for p in per_person if remaining.get(p, 0) == 0)
-            repo.persons.set_person_status(emptied, PersonStatus.EMPTIED, now)
-            events.extend(
-                {
-                    "person_id": pid,
-                    "kind": EventKind.EMPTIED.value,
-                    "other_person_id": None,
-                    "record_id": None,
-                    "source": None,
-                    "decision_id": None,
-                    "actor": ACTOR,
-                    "detail": detail,
-                    "at": now,
-                }
-                for pid in emptied
-            )
-            repo.persons.insert_events(events)
-            repo.persons.touch_persons(per_person, now)
+            changes.empty(emptied)
+            changes.flush()
             summary.deleted_records += len(ids)
             summary.emptied_persons += len(emptied)
     return summary

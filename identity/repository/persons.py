@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, func, select, update
+from sqlalchemy import func, select, update
 
 from identity.models import (
     EventKind,
@@ -140,33 +140,15 @@ class PersonRepository(BaseRepository):
         if rows:
             self._insert_many(PersonEvent, rows)
 
-    def move_person_links(
-        self, from_person: str, to_person: str, at: datetime
-    ) -> list[Row[uuid.UUID, str]]:
-        """Moves every record of ``from_person`` to ``to_person``; returns (record id, source)."""
+    def records_with_source(self, person_id: str) -> list[tuple[uuid.UUID, str]]:
+        """(record id, source) of every record ``person_id`` holds, by record id."""
         stmt = (
             select(Link.record_id, SourceRecord.source)
             .join(SourceRecord, SourceRecord.id == Link.record_id)
-            .where(Link.person_id == from_person)
+            .where(Link.person_id == person_id)
             .order_by(Link.record_id)
         )
-        moved = list(self.session.execute(stmt))
-        self.session.execute(
-            update(Link)
-            .where(Link.person_id == from_person)
-            .values(person_id=to_person, linked_at=at)
-            .execution_options(synchronize_session=False)
-        )
-        return moved
-
-    def set_links(self, record_ids: Sequence[uuid.UUID], **values: Any) -> None:
-        for chunk in chunks(list(record_ids)):
-            self.session.execute(
-                update(Link)
-                .where(Link.record_id.in_(list(chunk)))
-                .values(**values)
-                .execution_options(synchronize_session=False)
-            )
+        return [(rid, source) for rid, source in self.session.execute(stmt)]
 
     def restore_person(self, person_id: str, at: datetime) -> None:
         self.session.execute(

@@ -37,17 +37,17 @@ import orjson
 
 from identity.audit import AccessContext, record_access
 from identity.crypto import RegistryCrypto
-from identity.ids import new_person_id, normalise_person_id
+from identity.ids import normalise_person_id
 from identity.models import (
     Decision,
     DecisionKind,
     EventKind,
     Link,
-    LinkOrigin,
     MatchSuggestion,
     PersonStatus,
     SuggestionStatus,
 )
+from identity.persons import PersonChanges, choose_survivor, manual_link
 from identity.review.comparison import compare_fields, parse_contributions, prior_weight
 from identity.review.config import ReviewSettings
 from identity.review.models import OpinionStatus
@@ -600,44 +600,9 @@ class ReviewService:
             return True
         return secrets.randbelow(1_000_000) < rate * 1_000_000
 
-    def _event(
-        self,
-        person_id: str,
-        kind: EventKind,
-        at: datetime,
-        actor: str,
-        *,
-        other: str | None = None,
-        record_id: uuid.UUID | None = None,
-        source: str | None = None,
-        decision_id: int | None = None,
-        detail: dict[str, Any] | None = None,
-    ) -> dict[str, Any]:
-        return {
-            "person_id": person_id,
-            "kind": kind.value,
-            "other_person_id": other,
-            "record_id": record_id,
-            "source": source,
-            "decision_id": decision_id,
-            "actor": actor[:128],
-            "detail": orjson.dumps(detail).decode() if detail else None,
-            "at": at,
-        }
-
-    def _survivor(self, a: str, b: str) -> tuple[str, str]:
-        """(survivor, merged): more records, then the older person, then the smaller id."""
-        counts = self.repo.registry.persons.record_counts([a, b])
-        created = self.repo.registry.persons.person_created_at([a, b])
-        ranked = sorted((a, b), key=lambda p: (-counts.get(p, 0), utc(created[p]), p))
-        return ranked[0], ranked[1]
-
-    def _manual(self, record_ids: Sequence[uuid.UUID], decision_id: int, now: datetime) -> None:
-        self.repo.registry.persons.set_links(
-            list(record_ids),
-            origin=LinkOrigin.MANUAL.value,
-            decision_id=decision_id,
-            linked_at=now,
+    def _changes(self, principal: Principal, decision_id: int, now: datetime) -> PersonChanges:
+        return PersonChanges(
+            self.repo.registry, actor=principal.subject, at=now, decision_id=decision_id
         )
 
     def _apply_same(
@@ -649,67 +614,14 @@ class ReviewService:
         result: _Applied,
     ) -> None:
         s = state.suggestion
-        actor = principal.subject
-        detail = {"review_id": s.id}
-        events: list[dict[str, Any]] = []
+        changes = self._changes(principal, decision_id, now)
         if state.person_a != state.person_b:
-            survivor, merged = self._survivor(state.person_a, state.person_b)
-            moved = self.repo.registry.persons.move_person_links(merged, survivor, now)
-            for row in moved:
-                rid, source = row.record_id, row.source
-                events.append(
-                    self._event(
-                        merged,
-                        EventKind.RECORD_UNLINKED,
-                        now,
-                        actor,
-                        other=survivor,
-                        record_id=rid,
-                        source=source,
-                        decision_id=decision_id,
-                    )
-                )
-                events.append(
-                    self._event(
-                        survivor,
-                        EventKind.RECORD_LINKED,
-                        now,
-                        actor,
-                        other=merged,
-                        record_id=rid,
-                        source=source,
-                        decision_id=decision_id,
-                    )
-                )
-            events.append(
-                self._event(
-                    merged,
-                    EventKind.MERGED_INTO,
-                    now,
-                    actor,
-                    other=survivor,
-                    decision_id=decision_id,
-                    detail=detail,
-                )
-            )
-            events.append(
-                self._event(
-                    survivor,
-                    EventKind.MERGED_FROM,
-                    now,
-                    actor,
-                    other=merged,
-                    decision_id=decision_id,
-                    detail=detail,
-                )
-            )
-            # Earlier identifiers redirecting to the merged person now redirect to the survivor.
-            self.repo.registry.persons.mark_merged([(merged, survivor)], now)
-            self.repo.registry.persons.touch_persons([survivor], now)
+            survivor, merged = choose_survivor(self.repo.registry, state.person_a, state.person_b)
+            changes.merge(merged, survivor, detail={"review_id": s.id})
             result.survivor, result.merged = survivor, merged
             result.persons = [survivor, survivor]
-        self._manual([s.record_id, s.candidate_record_id], decision_id, now)
-        self.repo.registry.persons.insert_events(events)
+        changes.pin([s.record_id, s.candidate_record_id])
+        changes.flush()
         # Every pending suggestion inside the survivor is settled.
         person = result.survivor or state.person_a
         records = self.repo.registry.persons.records_of_person(person)
@@ -725,71 +637,14 @@ class ReviewService:
         result: _Applied,
     ) -> None:
         s = state.suggestion
-        actor = principal.subject
         if state.person_a == state.person_b:
             # The two records are one person now: the suggestion's record leaves it.
             person = state.person_a
-            new_person = new_person_id()
-            self.repo.registry.persons.insert_persons(
-                [
-                    {
-                        "id": new_person,
-                        "status": PersonStatus.ACTIVE.value,
-                        "merged_into_id": None,
-                        "created_at": now,
-                        "updated_at": now,
-                    }
-                ]
-            )
-            self.repo.registry.persons.set_links(
-                [s.record_id],
-                person_id=new_person,
-                origin=LinkOrigin.MANUAL.value,
-                decision_id=decision_id,
-                linked_at=now,
-            )
+            changes = self._changes(principal, decision_id, now)
+            new_person = changes.create(split_from=person)
             source = self.repo.records([s.record_id])[s.record_id].source
-            self.repo.registry.persons.insert_events(
-                [
-                    self._event(
-                        new_person,
-                        EventKind.CREATED,
-                        now,
-                        actor,
-                        other=person,
-                        decision_id=decision_id,
-                    ),
-                    self._event(
-                        new_person,
-                        EventKind.SPLIT_FROM,
-                        now,
-                        actor,
-                        other=person,
-                        decision_id=decision_id,
-                    ),
-                    self._event(
-                        person,
-                        EventKind.RECORD_UNLINKED,
-                        now,
-                        actor,
-                        other=new_person,
-                        record_id=s.record_id,
-                        source=source,
-                        decision_id=decision_id,
-                    ),
-                    self._event(
-                        new_person,
-                        EventKind.RECORD_LINKED,
-                        now,
-                        actor,
-                        other=person,
-                        record_id=s.record_id,
-                        source=source,
-                        decision_id=decision_id,
-                    ),
-                ]
-            )
-            self.repo.registry.persons.touch_persons([person], now)
+            changes.move(s.record_id, source, person, new_person, manual_link(decision_id))
+            changes.flush()
             result.separated = new_person
             result.persons = [new_person, person]
             return
@@ -932,54 +787,13 @@ class ReviewService:
             self.repo.revoke_decision(earlier.id, undo_id)
             revoked = earlier.id
 
-        # The restored records are where a reviewer put them: manual links.
-        self.repo.registry.persons.set_links(
-            back,
-            person_id=merged_id,
-            origin=LinkOrigin.MANUAL.value,
-            decision_id=undo_id,
-            linked_at=now,
-        )
-        self._manual([anchor_stay], undo_id, now)
-        self.repo.registry.persons.restore_person(merged_id, now)
-
+        changes = self._changes(principal, undo_id, now)
+        changes.restore(merged_id, person_id, detail={"undoes_decision": revoked})
         sources = {r.id: r.source for r in self.repo.records(back).values()}
-        events = [
-            self._event(
-                merged_id,
-                EventKind.SPLIT_FROM,
-                now,
-                actor,
-                other=person_id,
-                decision_id=undo_id,
-                detail={"undoes_decision": revoked},
-            ),
-        ]
+        # The restored records are where a reviewer put them: manual links.
         for rid in back:
-            events.append(
-                self._event(
-                    person_id,
-                    EventKind.RECORD_UNLINKED,
-                    now,
-                    actor,
-                    other=merged_id,
-                    record_id=rid,
-                    source=sources.get(rid),
-                    decision_id=undo_id,
-                )
-            )
-            events.append(
-                self._event(
-                    merged_id,
-                    EventKind.RECORD_LINKED,
-                    now,
-                    actor,
-                    other=person_id,
-                    record_id=rid,
-                    source=sources.get(rid),
-                    decision_id=undo_id,
-                )
-            )
+            changes.move(rid, sources.get(rid), person_id, merged_id, manual_link(undo_id))
+        changes.pin([anchor_stay])
         # Identifiers that had been merged into the restored one follow it back.
         followers = [
             p.id
@@ -987,16 +801,8 @@ class ReviewService:
             if p.id != merged_id
             and self.repo.registry.persons.last_merge_targets([p.id]).get(p.id) == merged_id
         ]
-        if followers:
-            self.repo.registry.persons.repoint_redirects(followers, merged_id, now)
-            events.extend(
-                self._event(
-                    f, EventKind.REDIRECTED, now, actor, other=merged_id, decision_id=undo_id
-                )
-                for f in followers
-            )
-        registry.persons.insert_events(events)
-        registry.persons.touch_persons([person_id], now)
+        changes.repoint(followers, merged_id)
+        changes.flush()
         return SplitOut(
             person_id=person_id,
             restored_person_id=merged_id,
