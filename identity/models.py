@@ -233,14 +233,34 @@ class Decision(Base):
     )
 
 
+class ChangeCause(StrEnum):
+    """Why a person changed (what a change feed tells the applications)."""
+
+    AUTO = "auto"  # an application posted or ingested a record and the model decided
+    RELINK = "relink"  # a re-linkage run (the batch model over the whole registry)
+    REVIEWER = "reviewer"  # a reviewer's decision or undo (``decision_id``)
+    RETENTION = "retention"  # records deleted at the end of their retention period
+
+
 class PersonEvent(Base):
-    """The history of a person: never updated, never deleted with the person's records."""
+    """The history of a person: never updated, never deleted with the person's records.
+
+    Written only by ``identity.persons.PersonChanges``. One change (a record moving, two
+    persons merging, a merge undone...) writes one event per person and record it concerns,
+    all with the same ``change_id``: what changed (``kind``), the identifiers before and after
+    (``person_id``, ``other_person_id``), the record and its application (``record_id``,
+    ``source``), why (``cause``, ``decision_id``, ``detail``: scores, model version, run id;
+    never traits), who and when. ``id`` orders them: what a change feed pages through.
+    """
 
     __tablename__ = "identity_person_events"
 
     id: Mapped[int] = mapped_column(AutoId, primary_key=True, autoincrement=True)
     person_id: Mapped[str] = mapped_column(ForeignKey("identity_persons.id"), index=True)
     kind: Mapped[str] = mapped_column(String(24))
+    # Events written before identity_0002 have no change id (their change is their ``at``).
+    change_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    cause: Mapped[str] = mapped_column(String(16))
     other_person_id: Mapped[str | None] = mapped_column(String(14))
     # Plain column, no foreign key: the record may have been deleted since (retention).
     record_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)

@@ -17,6 +17,14 @@ once:
   had followed it (``redirected``);
 - every person a change concerns is touched (``updated_at``).
 
+Every event says what a change feed needs (issue 10): which change it belongs to
+(``change_id``: one per operation, or per :meth:`PersonChanges.change` block — a record
+moving, a merge with all its records, an undo), what changed (``kind``), the identifiers
+before and after (``person_id``, ``other_person_id``), the record and its application
+(``record_id``, ``source``: filled in when the caller did not know it), and why (``cause``:
+auto, relink, reviewer, retention; ``decision_id``; ``detail``: scores, model version, run id,
+never traits).
+
 Rows are collected and written by :meth:`PersonChanges.flush` in foreign-key order, in the
 caller's transaction (never committed here); resolve hands the collected rows to its own
 one-statement write instead. Callers that read the registry between two changes flush first.
@@ -25,14 +33,15 @@ one-statement write instead. Callers that read the registry between two changes 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 
 from identity.ids import new_person_id
-from identity.models import EventKind, LinkOrigin, PersonStatus
+from identity.models import ChangeCause, EventKind, LinkOrigin, PersonStatus
 from identity.repository import RegistryRepository
 
 
@@ -71,21 +80,23 @@ def choose_survivor(repo: RegistryRepository, a: str, b: str) -> tuple[str, str]
 class PersonChanges:
     """The person changes of one unit of work, with their events (see the module docstring).
 
-    ``actor`` (the application, job or reviewer), ``at``, ``decision_id`` and ``detail``
-    (scores, run id...; never traits) are stamped on every event; an operation's own
-    ``detail`` replaces the default one.
+    ``cause``, ``actor`` (the application, job or reviewer), ``at``, ``decision_id`` and
+    ``detail`` (scores, run id...; never traits) are stamped on every event; an operation's
+    own ``detail`` replaces the default one.
     """
 
     def __init__(
         self,
         repo: RegistryRepository,
         *,
+        cause: ChangeCause,
         actor: str,
         at: datetime,
         decision_id: int | None = None,
         detail: Mapping[str, Any] | None = None,
     ) -> None:
         self.repo = repo
+        self.cause = cause
         self.actor = actor[:128]
         self.at = at
         self.decision_id = decision_id
@@ -101,74 +112,95 @@ class PersonChanges:
         self._repointed: list[tuple[list[str], str]] = []
         self._emptied: list[str] = []
         self._deleted: list[uuid.UUID] = []
+        self._change: str | None = None
+
+    @contextmanager
+    def change(self) -> Iterator[None]:
+        """Operations inside the block are one change (one ``change_id``): e.g. a new
+        record's person and its link, or an undo's restore, moves and re-pointed redirects."""
+        if self._change is not None:
+            yield
+            return
+        self._change = uuid.uuid4().hex
+        try:
+            yield
+        finally:
+            self._change = None
 
     # -- persons ---------------------------------------------------------------------------------
 
     def create(self, *, split_from: str | None = None) -> str:
         """A new person (split from ``split_from`` when its records come from that person)."""
-        person_id = new_person_id()
-        self.new_persons.append(
-            {
-                "id": person_id,
-                "status": PersonStatus.ACTIVE.value,
-                "merged_into_id": None,
-                "created_at": self.at,
-                "updated_at": self.at,
-            }
-        )
-        self._created.add(person_id)
-        self._event(person_id, EventKind.CREATED, other=split_from)
-        if split_from is not None:
-            self._event(person_id, EventKind.SPLIT_FROM, other=split_from)
-        return person_id
+        with self.change():
+            person_id = new_person_id()
+            self.new_persons.append(
+                {
+                    "id": person_id,
+                    "status": PersonStatus.ACTIVE.value,
+                    "merged_into_id": None,
+                    "created_at": self.at,
+                    "updated_at": self.at,
+                }
+            )
+            self._created.add(person_id)
+            self._event(person_id, EventKind.CREATED, other=split_from)
+            if split_from is not None:
+                self._event(person_id, EventKind.SPLIT_FROM, other=split_from)
+            return person_id
 
     def redirect(
         self, loser: str, survivor: str, *, detail: Mapping[str, Any] | None = None
     ) -> None:
         """``loser`` answers from now on as ``survivor`` (and so do the identifiers that
         redirected to it)."""
-        self._redirects.append((loser, survivor))
-        self._event(loser, EventKind.MERGED_INTO, other=survivor, detail=detail)
-        self._event(survivor, EventKind.MERGED_FROM, other=loser, detail=detail)
-        self.touched.update((loser, survivor))
+        with self.change():
+            self._redirects.append((loser, survivor))
+            self._event(loser, EventKind.MERGED_INTO, other=survivor, detail=detail)
+            self._event(survivor, EventKind.MERGED_FROM, other=loser, detail=detail)
+            self.touched.update((loser, survivor))
 
     def merge(
         self, loser: str, survivor: str, *, detail: Mapping[str, Any] | None = None
     ) -> list[uuid.UUID]:
         """Every record ``loser`` holds now moves to ``survivor`` (its link otherwise as it
         was), then ``loser`` redirects to it. Returns the records moved."""
-        moved = self.repo.persons.records_with_source(loser)
-        for record_id, source in moved:
-            self.move(record_id, source, loser, survivor)
-        self.redirect(loser, survivor, detail=detail)
-        return [record_id for record_id, _ in moved]
+        with self.change():
+            moved = self.repo.persons.records_with_source(loser)
+            for record_id, source in moved:
+                self.move(record_id, source, loser, survivor)
+            self.redirect(loser, survivor, detail=detail)
+            return [record_id for record_id, _ in moved]
 
     def restore(
         self, person_id: str, from_person: str, *, detail: Mapping[str, Any] | None = None
     ) -> None:
         """Undo a merge: ``person_id`` (merged into ``from_person``) is active again."""
-        self._restored.append(person_id)
-        self._event(person_id, EventKind.SPLIT_FROM, other=from_person, detail=detail)
-        self.touched.add(from_person)
+        with self.change():
+            self._restored.append(person_id)
+            self._event(person_id, EventKind.SPLIT_FROM, other=from_person, detail=detail)
+            self.touched.add(from_person)
 
     def repoint(self, redirects: Sequence[str], target: str) -> None:
         """Identifiers that redirect elsewhere now redirect to ``target``."""
-        if not redirects:
-            return
-        self._repointed.append((list(redirects), target))
-        for person_id in redirects:
-            self._event(person_id, EventKind.REDIRECTED, other=target)
+        with self.change():
+            if not redirects:
+                return
+            self._repointed.append((list(redirects), target))
+            for person_id in redirects:
+                self._event(person_id, EventKind.REDIRECTED, other=target)
 
     def relinked(self, person_ids: Iterable[str]) -> None:
         """A re-linkage run changed these persons' records (one summary event each)."""
         for person_id in person_ids:
-            self._event(person_id, EventKind.RELINKED)
+            with self.change():
+                self._event(person_id, EventKind.RELINKED)
 
     def empty(self, person_ids: Sequence[str]) -> None:
         """Persons left without records (retention): kept, with their history, as emptied."""
         self._emptied.extend(person_ids)
         for person_id in person_ids:
-            self._event(person_id, EventKind.EMPTIED)
+            with self.change():
+                self._event(person_id, EventKind.EMPTIED)
 
     # -- records -------------------------------------------------------------------------------
 
@@ -182,11 +214,12 @@ class PersonChanges:
         detail: Mapping[str, Any] | None = None,
     ) -> None:
         """A new record's link to ``person_id`` (``values``: :func:`auto_link`...)."""
-        self.new_links.append(
-            {"record_id": record_id, "person_id": person_id, **values, "linked_at": self.at}
-        )
-        self._event(person_id, EventKind.RECORD_LINKED, record_id, source, detail=detail)
-        self.touched.add(person_id)
+        with self.change():
+            self.new_links.append(
+                {"record_id": record_id, "person_id": person_id, **values, "linked_at": self.at}
+            )
+            self._event(person_id, EventKind.RECORD_LINKED, record_id, source, detail=detail)
+            self.touched.add(person_id)
 
     def update_in_place(
         self,
@@ -200,12 +233,13 @@ class PersonChanges:
         """The record's traits changed and it stays with ``person_id``: a ``record_updated``
         event names whoever changed it. ``values``: what its link says now (a new score);
         None leaves the link as it is (a reviewer's manual link)."""
-        if values is not None:
-            self._link_updates.append(
-                {"record_id": record_id, "person_id": person_id, **values, "linked_at": self.at}
-            )
-            self.touched.add(person_id)
-        self._event(person_id, EventKind.RECORD_UPDATED, record_id, source, detail=detail)
+        with self.change():
+            if values is not None:
+                self._link_updates.append(
+                    {"record_id": record_id, "person_id": person_id, **values, "linked_at": self.at}
+                )
+                self.touched.add(person_id)
+            self._event(person_id, EventKind.RECORD_UPDATED, record_id, source, detail=detail)
 
     def pin(self, record_ids: Iterable[uuid.UUID]) -> None:
         """A reviewer put these records where they are: manual links, never moved again by an
@@ -230,23 +264,25 @@ class PersonChanges:
         """The record leaves ``old`` for ``new`` (``values``: what its link says now; None
         keeps the link's score and origin). ``redirect_old``: ``old`` is left without records,
         and its identifier, already handed out, must keep answering: it redirects to ``new``."""
-        self._link_updates.append(
-            {"record_id": record_id, "person_id": new, **(values or {}), "linked_at": self.at}
-        )
-        self._event(old, EventKind.RECORD_UNLINKED, record_id, source, other=new)
-        self._event(new, EventKind.RECORD_LINKED, record_id, source, other=old, detail=detail)
-        self.touched.update((old, new))
-        if redirect_old:
-            self._redirects.append((old, new))
-            self._event(old, EventKind.MERGED_INTO, other=new)
-            self._event(new, EventKind.MERGED_FROM, other=old)
+        with self.change():
+            self._link_updates.append(
+                {"record_id": record_id, "person_id": new, **(values or {}), "linked_at": self.at}
+            )
+            self._event(old, EventKind.RECORD_UNLINKED, record_id, source, other=new)
+            self._event(new, EventKind.RECORD_LINKED, record_id, source, other=old, detail=detail)
+            self.touched.update((old, new))
+            if redirect_old:
+                self._redirects.append((old, new))
+                self._event(old, EventKind.MERGED_INTO, other=new)
+                self._event(new, EventKind.MERGED_FROM, other=old)
 
     def delete_records(self, rows: Iterable[tuple[uuid.UUID, str | None, str]]) -> None:
         """(record, source, person): records deleted with their links (retention); the person
         keeps its identifier and history."""
         for record_id, source, person_id in rows:
             self._deleted.append(record_id)
-            self._event(person_id, EventKind.RECORD_DELETED, record_id, source)
+            with self.change():
+                self._event(person_id, EventKind.RECORD_DELETED, record_id, source)
             self.touched.add(person_id)
 
     # -- writing ---------------------------------------------------------------------------------
@@ -294,6 +330,7 @@ class PersonChanges:
         for redirects, target in self._repointed:
             persons.repoint_redirects(redirects, target, self.at)
         persons.set_person_status(self._emptied, PersonStatus.EMPTIED, self.at)
+        self._fill_sources()
         persons.insert_events(self.events)
         touched = self.touched_existing()
         if touched:
@@ -309,6 +346,17 @@ class PersonChanges:
 
     # -- events ----------------------------------------------------------------------------------
 
+    def _fill_sources(self) -> None:
+        """Every record event names the record's application (a re-linkage moves records it
+        knows by id only): what a feed routes on, read in one query."""
+        unknown = {e["record_id"] for e in self.events if e["record_id"] and not e["source"]}
+        if not unknown:
+            return
+        sources = self.repo.records.sources_of(unknown)
+        for event in self.events:
+            if event["record_id"] in unknown:
+                event["source"] = sources.get(event["record_id"])
+
     @staticmethod
     def _json(detail: Mapping[str, Any] | None) -> str | None:
         return orjson.dumps(dict(detail)).decode() if detail else None
@@ -323,10 +371,13 @@ class PersonChanges:
         other: str | None = None,
         detail: Mapping[str, Any] | None = None,
     ) -> None:
+        assert self._change is not None, "every event belongs to a change"
         self.events.append(
             {
                 "person_id": person_id,
                 "kind": kind.value,
+                "change_id": self._change,
+                "cause": self.cause.value,
                 "other_person_id": other,
                 "record_id": record_id,
                 "source": source,

@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from identity.crypto import RegistryCrypto
 from identity.matcher import Clustering, Matcher, ScoredPair
-from identity.models import Link, LinkOrigin, SuggestionStatus
+from identity.models import ChangeCause, Link, LinkOrigin, SuggestionStatus
 from identity.persons import PersonChanges, auto_link
 from identity.reconcile import ManualConflictError, Plan, reconcile
 from identity.repository import RegistryRepository, key_hash
@@ -275,6 +275,7 @@ class Relinker:
         persons redirecting to their survivor, a ``relinked`` event on every person changed."""
         changes = PersonChanges(
             repo,
+            cause=ChangeCause.RELINK,
             actor=ACTOR,
             at=now,
             detail={"run_id": summary.run_id, "model_version": clustering.model_version},

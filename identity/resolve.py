@@ -44,6 +44,7 @@ from identity.crypto import Pseudonymiser, RegistryCrypto
 from identity.matcher import CandidateScore, Matcher, Thresholds
 from identity.models import (
     BlockingKey,
+    ChangeCause,
     Link,
     LinkOrigin,
     MatchSuggestion,
@@ -273,13 +274,14 @@ class Resolver:
         to_resolve = [p for p in prepared.values() if not self._unchanged(p)]
         state.prefetch(to_resolve, prefetched if to_resolve else None)
 
-        writes = _Writes(PersonChanges(self.repo, actor=self.actor, at=now))
+        writes = _Writes(PersonChanges(self.repo, cause=ChangeCause.AUTO, actor=self.actor, at=now))
         by_position: dict[int, Resolution] = {}
         for i, p in prepared.items():
             if self._unchanged(p):
                 by_position[i] = self._current_state(p)
             else:
-                by_position[i] = self._resolve_one(p, state, writes, now)
+                with writes.changes.change():  # a record's person and link: one change
+                    by_position[i] = self._resolve_one(p, state, writes, now)
         self._flush(writes, now)
         return [by_position[last_of[(rec.source, rec.source_ref)]] for rec in records]
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from identity.models import ChangeCause
 from identity.persons import PersonChanges
 from identity.repository import RegistryRepository
 from srj.db import session_scope
@@ -62,7 +63,13 @@ def run_retention(
             now = datetime.now(UTC)
             ids = [rid for rid, _, _ in rows]
             per_person = Counter(pid for _, _, pid in rows)
-            changes = PersonChanges(repo, actor=ACTOR, at=now, detail={"reason": "retention"})
+            changes = PersonChanges(
+                repo,
+                cause=ChangeCause.RETENTION,
+                actor=ACTOR,
+                at=now,
+                detail={"reason": "retention"},
+            )
             changes.delete_records(rows)
             changes.flush()
             remaining = repo.persons.record_counts(per_person)

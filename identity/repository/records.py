@@ -330,6 +330,16 @@ class RecordRepository(BaseRepository):
         ranked.sort(key=lambda kv: (-kv[1], kv[0]))
         return OnlineLookup(existing, ranked, rows, counts, members)
 
+    def sources_of(self, record_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
+        """The application of each record."""
+        out: dict[uuid.UUID, str] = {}
+        for chunk in chunks(sorted(set(record_ids))):
+            stmt = select(SourceRecord.id, SourceRecord.source).where(
+                SourceRecord.id.in_(list(chunk))
+            )
+            out.update({rid: source for rid, source in self.session.execute(stmt)})
+        return out
+
     def load_person_records(self, person_ids: Iterable[str]) -> dict[uuid.UUID, CandidateRow]:
         """Every record of ``person_ids``, as candidates (the standardised keys and link)."""
         rows: dict[uuid.UUID, CandidateRow] = {}

@@ -39,6 +39,7 @@ from identity.audit import AccessContext, record_access
 from identity.crypto import RegistryCrypto
 from identity.ids import normalise_person_id
 from identity.models import (
+    ChangeCause,
     Decision,
     DecisionKind,
     EventKind,
@@ -602,7 +603,11 @@ class ReviewService:
 
     def _changes(self, principal: Principal, decision_id: int, now: datetime) -> PersonChanges:
         return PersonChanges(
-            self.repo.registry, actor=principal.subject, at=now, decision_id=decision_id
+            self.repo.registry,
+            cause=ChangeCause.REVIEWER,
+            actor=principal.subject,
+            at=now,
+            decision_id=decision_id,
         )
 
     def _apply_same(
@@ -641,9 +646,10 @@ class ReviewService:
             # The two records are one person now: the suggestion's record leaves it.
             person = state.person_a
             changes = self._changes(principal, decision_id, now)
-            new_person = changes.create(split_from=person)
             source = self.repo.records([s.record_id])[s.record_id].source
-            changes.move(s.record_id, source, person, new_person, manual_link(decision_id))
+            with changes.change():
+                new_person = changes.create(split_from=person)
+                changes.move(s.record_id, source, person, new_person, manual_link(decision_id))
             changes.flush()
             result.separated = new_person
             result.persons = [new_person, person]
@@ -788,12 +794,7 @@ class ReviewService:
             revoked = earlier.id
 
         changes = self._changes(principal, undo_id, now)
-        changes.restore(merged_id, person_id, detail={"undoes_decision": revoked})
         sources = {r.id: r.source for r in self.repo.records(back).values()}
-        # The restored records are where a reviewer put them: manual links.
-        for rid in back:
-            changes.move(rid, sources.get(rid), person_id, merged_id, manual_link(undo_id))
-        changes.pin([anchor_stay])
         # Identifiers that had been merged into the restored one follow it back.
         followers = [
             p.id
@@ -801,7 +802,13 @@ class ReviewService:
             if p.id != merged_id
             and self.repo.registry.persons.last_merge_targets([p.id]).get(p.id) == merged_id
         ]
-        changes.repoint(followers, merged_id)
+        with changes.change():  # the undo is one change
+            changes.restore(merged_id, person_id, detail={"undoes_decision": revoked})
+            # The restored records are where a reviewer put them: manual links.
+            for rid in back:
+                changes.move(rid, sources.get(rid), person_id, merged_id, manual_link(undo_id))
+            changes.pin([anchor_stay])
+            changes.repoint(followers, merged_id)
         changes.flush()
         return SplitOut(
             person_id=person_id,

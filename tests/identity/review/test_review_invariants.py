@@ -13,6 +13,7 @@ service, and after every act:
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
 from hypothesis import HealthCheck, event, given, settings
@@ -22,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from identity.crypto import RegistryCrypto
 from identity.ids import new_person_id
-from identity.models import Decision, Link, MatchSuggestion, Person
+from identity.models import Decision, Link, MatchSuggestion, Person, PersonEvent
 from identity.review.config import ReviewSettings
 from identity.review.repository import ReviewRepository
 from identity.review.schemas import DecisionIn
@@ -142,6 +143,15 @@ def check(session: Session, restored: set[str]) -> None:
     for person in restored:
         if statuses[person] == "active":
             assert person in set(person_of.values())
+    # Every event a decision or an undo wrote belongs to one change and names the decision
+    # (what a change feed reads: the events of one change share its decision and moment).
+    changes: dict[str, set[tuple[int | None, datetime]]] = defaultdict(set)
+    for e in session.scalars(select(PersonEvent)):
+        assert e.change_id
+        assert e.cause == "reviewer"
+        assert e.decision_id is not None
+        changes[e.change_id].add((e.decision_id, e.at))
+    assert all(len(moments) == 1 for moments in changes.values())
 
 
 acts = st.lists(
