@@ -9,6 +9,7 @@ Authorisation (no role implies another; the matrix is tested endpoint by endpoin
 | GET  /v1/persons/{id}                  | yes         | yes      | no           | no    |
 | GET  /v1/persons/{id}/sources          | yes         | yes      | no           | no    |
 | GET  /v1/persons/{id}/export           | no          | no       | no           | yes   |
+| POST /v1/records:batch, :match         | see identity/records_api.py                      |
 
 An application token writes only the sources it carries (``identity.sources``: 403 otherwise).
 Statisticians work on pseudonymised extracts, never on the registry's traits; the RGPD export
@@ -84,7 +85,7 @@ router = APIRouter(prefix="/v1", lifespan=_warm_model, route_class=IdentityRoute
 READERS = (Role.APPLICATION, Role.REVIEWER)
 PERSON_ID = Path(
     description="Person identifier (14 symbols, the last one a check symbol)",
-    examples=["7ZQK3M9XH2B4TK"],
+    examples=["3ZGPYX7KRA0928"],
     max_length=32,
 )
 

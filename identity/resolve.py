@@ -95,6 +95,34 @@ class Outcome:
         return self.link_to.link if self.link_to is not None else None
 
 
+@dataclass(frozen=True)
+class Assessment:
+    """What the decision rule saw for one record, and what it decided."""
+
+    persons: tuple[PersonScore, ...]  # every candidate person, by its best records
+    outcome: Outcome
+    evidence: bool  # the record has the minimum evidence for an automatic link
+    excluded: frozenset[str]  # persons a reviewer's "different" keeps it from
+    decided: set[uuid.UUID]  # records a reviewer already decided about with this one
+
+
+@dataclass(frozen=True)
+class DryRun:
+    """What resolve would do with a record: its answer (``person_id`` empty when a new person
+    would be created), the assessment behind it (None when the record would not be resolved
+    again: held unchanged, or on a reviewer's link) and the persons it would put to reviewers."""
+
+    would: Resolution
+    assessment: Assessment | None
+    review: tuple[PersonScore, ...]
+
+
+def _keeps_its_person(current: str | None, state: _BatchState) -> bool:
+    """A held record that links to no one keeps its person if it is that person's only record
+    (its identifier was handed out); otherwise it leaves for a new person."""
+    return current is not None and state.count(current) <= 1
+
+
 def _always(_: PersonScore) -> bool:
     return True
 
@@ -390,20 +418,8 @@ class Resolver:
                 existed=True,
             )
 
-        candidates = state.candidates_for(p, exclude=record_id)
-        scores = self.matcher.score(p.std, [(c.record_id, c.std) for c in candidates])
-        rows = {c.record_id: c for c in candidates}
-        excluded, decided = state.constraints_for(record_id)
-        evidence = self.matcher.has_auto_link_evidence(p.std)
-        # Without evidence of its own the record links to no one: its partners' is not read.
-        persons = best_per_person(scores, rows, state.has_evidence if evidence else _never)
-
-        def consistent(person: PersonScore) -> bool:
-            return self._consistent(p.std, record_id, person.person_id, scores, state)
-
-        outcome = decide(
-            persons, self.matcher.thresholds, excluded, evidence=evidence, consistent=consistent
-        )
+        assessment = self._assess(p, state, record_id)
+        outcome, decided = assessment.outcome, assessment.decided
 
         current = e.person_id if e else None
         if outcome.link_to is not None:
@@ -413,7 +429,8 @@ class Resolver:
         else:
             score = None
             status = ResolveStatus.PENDING_REVIEW if outcome.review else ResolveStatus.NEW
-            if current is not None and state.count(current) <= 1:
+            if _keeps_its_person(current, state):
+                assert current is not None
                 target = current  # a person of its own already: keep its identifier
             else:
                 target = w.changes.create(split_from=current)
@@ -445,17 +462,9 @@ class Resolver:
         if e is None:
             state.added(target)
 
-        review = outcome.review
-        if review and outcome.link_to is not None:
-            # Persons a reviewer declared different from the one just linked are not
-            # suggested again: the decision is in force.
-            apart = self.repo.suggestions.persons_declared_different(
-                target, [p.person_id for p in review]
-            )
-            review = tuple(p for p in review if p.person_id not in apart)
-        for ps in review:
+        for ps in self._reviewable(outcome, decided):
             other = ps.best.candidate_id
-            if other in decided or not state.may_suggest(record_id, other):
+            if not state.may_suggest(record_id, other):
                 continue
             w.suggestions.append(
                 {
@@ -483,6 +492,90 @@ class Resolver:
             existed=e is not None,
             previous_person_id=current if current is not None and current != target else None,
         )
+
+    def _assess(self, p: _Prepared, state: _BatchState, record_id: uuid.UUID) -> Assessment:
+        """The decision for one record: its candidates scored, grouped by person, and the rule
+        (:func:`decide`) applied. Resolve acts on it; the dry run reports it."""
+        candidates = state.candidates_for(p, exclude=record_id)
+        scores = self.matcher.score(p.std, [(c.record_id, c.std) for c in candidates])
+        rows = {c.record_id: c for c in candidates}
+        excluded, decided = state.constraints_for(record_id)
+        evidence = self.matcher.has_auto_link_evidence(p.std)
+        # Without evidence of its own the record links to no one: its partners' is not read.
+        persons = best_per_person(scores, rows, state.has_evidence if evidence else _never)
+
+        def consistent(person: PersonScore) -> bool:
+            return self._consistent(p.std, record_id, person.person_id, scores, state)
+
+        outcome = decide(
+            persons, self.matcher.thresholds, excluded, evidence=evidence, consistent=consistent
+        )
+        return Assessment(tuple(persons), outcome, evidence, frozenset(excluded), decided)
+
+    def _reviewable(self, outcome: Outcome, decided: set[uuid.UUID]) -> tuple[PersonScore, ...]:
+        """The review-band persons that become suggestions: not through a record a reviewer
+        already decided about, nor declared different from the person the record joins."""
+        review = outcome.review
+        if review and outcome.link_to is not None:
+            # Persons a reviewer declared different from the one just linked are not
+            # suggested again: the decision is in force.
+            apart = self.repo.suggestions.persons_declared_different(
+                outcome.link_to.person_id, [p.person_id for p in review]
+            )
+            review = tuple(p for p in review if p.person_id not in apart)
+        return tuple(p for p in review if p.best.candidate_id not in decided)
+
+    def dry_run(self, record: RecordIn) -> DryRun:
+        """What :meth:`resolve_many` would do with ``record`` now, through the same steps and
+        the same :meth:`_assess`, without writing anything nor taking any lock (a writer
+        may change the answer before the record is posted)."""
+        p = self._prepare(record, datetime.now(UTC))
+        refs = [(record.source, h) for h in p.all_hmacs]
+        existing = self.repo.records.find_records(refs)
+        p.existing = next((existing[r] for r in refs if r in existing), None)
+        e = p.existing
+        if self._unchanged(p):
+            return DryRun(self._current_state(p), None, ())
+        if e is not None and e.origin == LinkOrigin.MANUAL.value:
+            held = Resolution(
+                e.id,
+                e.person_id,
+                ResolveStatus.LINKED,
+                None,
+                e.source,
+                record.source_ref,
+                True,
+                existed=True,
+            )
+            return DryRun(held, None, ())
+        self.matcher.calibrate(self.repo.records.registry_size)
+        state = _BatchState(self.repo, self.config, self.matcher.has_auto_link_evidence)
+        state.prefetch([p])
+        record_id = e.id if e is not None else uuid.uuid4()
+        assessment = self._assess(p, state, record_id)
+        outcome = assessment.outcome
+        current = e.person_id if e is not None else None
+        if outcome.link_to is not None:
+            target: str | None = outcome.link_to.person_id
+            status = ResolveStatus.LINKED
+            probability = outcome.link_score.match_probability if outcome.link_score else None
+        else:
+            # None: a new person, whose identifier does not exist yet.
+            target = current if _keeps_its_person(current, state) else None
+            status = ResolveStatus.PENDING_REVIEW if outcome.review else ResolveStatus.NEW
+            probability = outcome.best_probability
+        would = Resolution(
+            record_id,
+            target or "",
+            status,
+            probability,
+            record.source,
+            record.source_ref,
+            True,
+            existed=e is not None,
+            previous_person_id=current if current is not None and current != target else None,
+        )
+        return DryRun(would, assessment, self._reviewable(outcome, assessment.decided))
 
     def _consistent(
         self,

@@ -208,7 +208,7 @@ class ResolveOut(BaseModel):
         json_schema_extra={
             "examples": [
                 {
-                    "person_id": "7ZQK3M9XH2B4TK",
+                    "person_id": "3ZGPYX7KRA0928",
                     "status": "linked",
                     "link_status": "linked",
                     "match_probability": 0.99993,
@@ -216,7 +216,7 @@ class ResolveOut(BaseModel):
                     "record": {"source": "CASSIOPEE", "source_ref": "2024/000123"},
                 },
                 {
-                    "person_id": "7ZQK3M9XH2B4TK",
+                    "person_id": "3ZGPYX7KRA0928",
                     "status": "unchanged",
                     "link_status": "linked",
                     "match_probability": 0.99993,
@@ -358,3 +358,164 @@ class PersonExportOut(BaseModel):
     suggestions: list[ExportSuggestionOut]
     access_log: list[ExportAccessOut]
     generated_at: datetime
+
+
+# -- batch resolve and dry run ---------------------------------------------------------------
+
+MAX_BATCH_RECORDS = 1000
+
+_EXAMPLE_RECORD: dict[str, Any] = {
+    "source": "CASSIOPEE",
+    "source_ref": "2024/000123",
+    "record_date": "2024-03-18",
+    "nom_naissance": "MARTIN",
+    "prenoms": "Jean Pierre",
+    "sexe": "M",
+    "date_naissance": "1985-07-14",
+    "code_commune_naissance": "69383",
+}
+
+
+class BatchIn(BaseModel):
+    """Up to 1,000 records resolved in one transaction, in order (each sees those before it)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "records": [
+                        _EXAMPLE_RECORD,
+                        {
+                            **_EXAMPLE_RECORD,
+                            "source_ref": "2024/000124",
+                            "nom_naissance": "DURAND",
+                            "prenoms": "Alice",
+                            "sexe": "F",
+                            "date_naissance": "1990-02-03",
+                        },
+                    ]
+                }
+            ]
+        },
+    )
+
+    records: list[RecordIn] = Field(min_length=1, max_length=MAX_BATCH_RECORDS)
+
+
+class BatchOut(BaseModel):
+    results: list[ResolveOut] = Field(
+        description="One answer per record, in the order sent (a reference sent twice: the "
+        "last one is resolved, and both positions carry its answer)"
+    )
+    counts: dict[str, int] = Field(description="Records per status")
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "results": [
+                        {
+                            "person_id": "3ZGPYX7KRA0928",
+                            "status": "linked",
+                            "link_status": "linked",
+                            "match_probability": 0.99993,
+                            "previous_person_id": None,
+                            "record": {"source": "CASSIOPEE", "source_ref": "2024/000123"},
+                        },
+                        {
+                            "person_id": "XYTEAS4RMFAZ25",
+                            "status": "new",
+                            "link_status": "new",
+                            "match_probability": None,
+                            "previous_person_id": None,
+                            "record": {"source": "CASSIOPEE", "source_ref": "2024/000124"},
+                        },
+                    ],
+                    "counts": {"linked": 1, "new": 1},
+                }
+            ]
+        }
+    )
+
+
+class CandidateVerdict(StrEnum):
+    LINK = "link"  # the record would be linked to this person
+    REVIEW = "review"  # a suggestion would be opened for reviewers
+    EXCLUDED = "excluded"  # a reviewer declared one of its records different from this one
+    NONE = "none"  # below the review band, or already decided
+
+
+class MatchCandidateOut(BaseModel):
+    person_id: str
+    match_probability: float = Field(description="With the person's closest record")
+    match_weight: float
+    link_probability: float | None = Field(
+        description="With its closest record having the minimum evidence for an automatic "
+        "link (what an automatic link goes through); null: none has it"
+    )
+    verdict: CandidateVerdict
+
+
+class WouldOut(BaseModel):
+    status: ResolveOutcome = Field(description="The status POST /v1/records would answer")
+    link_status: ResolveStatus
+    person_id: str | None = Field(
+        description="The person the record would belong to; null: a new person would be "
+        "created (its identifier does not exist yet)"
+    )
+    match_probability: float | None
+    previous_person_id: str | None = None
+
+
+class MatchOut(BaseModel):
+    """What the registry would do with a record, and the persons it compared it with."""
+
+    would: WouldOut
+    record_held: bool = Field(description="The registry holds this source + reference")
+    evidence: bool | None = Field(
+        description="The record has the minimum evidence for an automatic link (a surname, a "
+        "given name, a year of birth, and the day or the place of birth); null when it would "
+        "not be resolved again (held unchanged, or on a reviewer's link)"
+    )
+    candidates: list[MatchCandidateOut] = Field(description="Closest persons first")
+    auto_link_threshold: float
+    review_threshold: float
+    model_version: str
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "would": {
+                        "status": "linked",
+                        "link_status": "linked",
+                        "person_id": "3ZGPYX7KRA0928",
+                        "match_probability": 0.99993,
+                        "previous_person_id": None,
+                    },
+                    "record_held": False,
+                    "evidence": True,
+                    "candidates": [
+                        {
+                            "person_id": "3ZGPYX7KRA0928",
+                            "match_probability": 0.99993,
+                            "match_weight": 13.8,
+                            "link_probability": 0.99993,
+                            "verdict": "link",
+                        },
+                        {
+                            "person_id": "B0GBB9PYGGM7EH",
+                            "match_probability": 0.71,
+                            "match_weight": 1.3,
+                            "link_probability": 0.71,
+                            "verdict": "review",
+                        },
+                    ],
+                    "auto_link_threshold": 0.995,
+                    "review_threshold": 0.5,
+                    "model_version": "splink-5.0-8f3c2a1",
+                }
+            ]
+        }
+    )

@@ -14,6 +14,8 @@ ROLES = ("application", "reviewer", "statistician", "admin")
 # endpoint -> roles allowed (no role implies another)
 MATRIX: dict[tuple[str, str], set[str]] = {
     ("POST", "/v1/records"): {"application"},
+    ("POST", "/v1/records:batch"): {"application"},
+    ("POST", "/v1/records:match"): {"application", "reviewer"},
     ("GET", "/v1/records/CASSIOPEE/R1"): {"application", "reviewer"},
     ("GET", "/v1/persons/{pid}"): {"application", "reviewer"},
     ("GET", "/v1/persons/{pid}/sources"): {"application", "reviewer"},
@@ -27,6 +29,8 @@ def person_id(post: Callable[..., dict[str, Any]]) -> str:
 
 
 def _call(client: TestClient, method: str, path: str, headers: dict[str, str]) -> Any:
+    if path.endswith(":batch"):
+        return client.post(path, json={"records": [make_record("R9")]}, headers=headers)
     if method == "POST":
         return client.post(path, json=make_record("R9"), headers=headers)
     return client.get(path, headers=headers, follow_redirects=False)
@@ -38,10 +42,13 @@ def test_every_endpoint_against_every_role(
     from fastapi.routing import APIRoute
 
     from identity.api import router
+    from identity.records_api import router as records_router
 
+    # identity.api includes the batch and dry-run routes under its /v1 prefix.
+    routes = [(r, "") for r in router.routes] + [(r, "/v1") for r in records_router.routes]
     served = {
-        (method, route.path.replace("{source_ref:path}", "{source_ref}"))
-        for route in router.routes
+        (method, prefix + route.path.replace("{source_ref:path}", "{source_ref}"))
+        for route, prefix in routes
         if isinstance(route, APIRoute)
         for method in route.methods
     }
