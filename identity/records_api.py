@@ -41,7 +41,9 @@ from srj.auth import Principal, Role, require_roles
 from srj.deps import run_unit_of_work
 from srj.problems import PROBLEM_BASE, PROBLEM_JSON, ProblemError
 
-router = APIRouter()  # included under /v1 by identity.api
+# Its own router, included by the app next to identity.api's: routes of a router included in
+# another one are logged without the outer prefix (the access log reads the route template).
+router = APIRouter(prefix="/v1")
 
 _problem: dict[str, Any] = {"content": {PROBLEM_JSON: {}}}
 _AUTH: dict[int | str, dict[str, Any]] = {
@@ -129,8 +131,8 @@ async def post_batch(
     `unchanged`). A reference sent twice: the last one is resolved, both positions carry its
     answer.
 
-    A large batch takes the registry's write lock for its duration (about a second per
-    thousand records): online posts wait meanwhile. Send batches off-peak.
+    A large batch takes the registry's write lock for its duration (seconds for a thousand
+    records: docs/benchmarks.md): online posts wait meanwhile. Send batches off-peak.
     """
     _batch_source_problems(body.records, principal, config)
 

@@ -44,11 +44,9 @@ def test_every_endpoint_against_every_role(
     from identity.api import router
     from identity.records_api import router as records_router
 
-    # identity.api includes the batch and dry-run routes under its /v1 prefix.
-    routes = [(r, "") for r in router.routes] + [(r, "/v1") for r in records_router.routes]
     served = {
-        (method, prefix + route.path.replace("{source_ref:path}", "{source_ref}"))
-        for route, prefix in routes
+        (method, route.path.replace("{source_ref:path}", "{source_ref}"))
+        for route in [*router.routes, *records_router.routes]
         if isinstance(route, APIRoute)
         for method in route.methods
     }

@@ -4,6 +4,7 @@ POST /v1/records:match (what POST /v1/records would do, writing nothing, audit-l
 from __future__ import annotations
 
 import itertools
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -283,3 +284,13 @@ def test_what_the_dry_run_predicts_is_what_a_post_does(
             assert done["person_id"] not in persons_before
         else:
             assert predicted["person_id"] == done["person_id"]
+
+
+def test_the_access_log_names_the_full_route_templates(
+    client: TestClient, writer: dict[str, str], caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="srj.access")
+    client.post("/v1/records:batch", json={"records": [make_record("L1")]}, headers=writer)
+    client.post("/v1/records:match", json=make_record("L2"), headers=writer)
+    routes = {getattr(r, "route", None) for r in caplog.records}
+    assert {"/v1/records:batch", "/v1/records:match"} <= routes
