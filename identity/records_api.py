@@ -21,10 +21,10 @@ from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy.orm import Session
 
 from identity.answers import outcome_of, resolve_out
+from identity.api_support import IdentityRoute
 from identity.audit import AccessContext, record_access
 from identity.config import RegistrySettings
 from identity.deps import CryptoDep, MatcherDep, RegistrySettingsDep, access_context
-from identity.record_problems import unknown_source_problem
 from identity.repository import RegistryRepository
 from identity.resolve import DryRun, Resolution, Resolver
 from identity.schemas import (
@@ -43,7 +43,7 @@ from srj.problems import PROBLEM_BASE, PROBLEM_JSON, ProblemError
 
 # Its own router, included by the app next to identity.api's: routes of a router included in
 # another one are logged without the outer prefix (the access log reads the route template).
-router = APIRouter(prefix="/v1")
+router = APIRouter(prefix="/v1", route_class=IdentityRoute)
 
 _problem: dict[str, Any] = {"content": {PROBLEM_JSON: {}}}
 _AUTH: dict[int | str, dict[str, Any]] = {
@@ -240,10 +240,7 @@ async def match_record(
     `X-Purpose`, request id), or one without a person when none is. The registry may change
     between this answer and a post: the post decides.
     """
-    try:
-        check_known(body.source, config)
-    except UnknownSourceError as exc:
-        raise unknown_source_problem(exc) from None
+    check_known(body.source, config)  # IdentityRoute answers an unknown source with a 422
 
     def run(session: Session) -> MatchOut:
         repo = RegistryRepository(session)
