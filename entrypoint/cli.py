@@ -184,13 +184,25 @@ def auth_token(
             f"[red]error:[/red] unknown role; choose among {', '.join(r.value for r in Role)}"
         )
         raise typer.Exit(2) from None
+    settings = get_settings()
+    secrets_file = settings.data_dir / "dev-secrets.json"
+    new_local_key = not settings.auth_secret and not secrets_file.exists()
     try:
         value = issue_token(
-            get_settings(), subject=subject, roles=roles, ttl_seconds=ttl, sources=sources
+            settings, subject=subject, roles=roles, ttl_seconds=ttl, sources=sources
         )
     except ValueError as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None
+    if new_local_key:
+        # Said once, on stderr (the token alone goes to stdout): a server reading another
+        # data directory will refuse this token, and its error will name the key.
+        err.print(
+            f"note: created a new local signing key in {secrets_file}; the server must use "
+            f"the same data directory (SRJ_DATA_DIR={settings.data_dir})",
+            highlight=False,
+            soft_wrap=True,
+        )
     print(value)
 
 

@@ -21,6 +21,7 @@ MODEL_MODULES = (
     "refdata.law.models",
     "identity.models",
     "identity.review.models",
+    "identity.web.models",
 )
 
 

@@ -9,6 +9,8 @@ carry the source applications it writes (claim ``SRJ_AUTH_SOURCES_CLAIM``, defau
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
@@ -78,6 +80,50 @@ def _claim_names(raw: Any) -> frozenset[str]:
     return frozenset(str(v).strip().upper() for v in raw if str(v).strip())
 
 
+ROLES_CLAIM_PROBLEM = (
+    "The token's roles claim must be a list of role names among "
+    + ", ".join(r.value for r in Role)
+    + "."
+)
+
+
+def parse_roles(raw: Any) -> frozenset[Role]:
+    """The roles a token grants: a list of known role names, nothing else.
+
+    Anything else — a number, nested lists, nulls, an unknown name, an object such as
+    ``{"reviewer": true}`` (whose keys would otherwise read as roles) — is refused (401), never
+    half-read: a token the identity provider did not mean is not a token we guess at.
+    """
+    if not isinstance(raw, list) or not all(
+        isinstance(r, str) and r in Role._value2member_map_ for r in raw
+    ):
+        raise TokenRefusedError(ROLES_CLAIM_PROBLEM)
+    return frozenset(Role(r) for r in raw)
+
+
+def local_key_id(settings: Settings) -> str:
+    """A short public name of the local signing key (``kid`` of ``srj auth token``'s tokens):
+    derived one-way from the secret, so that a token signed with another local key can be told
+    apart from a forged or damaged one."""
+    secret = settings.secret("auth_secret").encode()
+    return hmac.new(secret, b"srj-local-key-id", hashlib.sha256).hexdigest()[:12]
+
+
+def _other_key_message(settings: Settings, token: str) -> str:
+    try:
+        kid = jwt.get_unverified_header(token).get("kid")
+    except jwt.PyJWTError:
+        kid = None
+    ours = local_key_id(settings)
+    if isinstance(kid, str) and kid != ours:
+        return (
+            f"The token was signed with another local key (key {kid[:12]}; this service's is "
+            f"{ours}): it was issued with another data directory or SRJ_AUTH_SECRET. Issue it "
+            "again with the service's settings (SRJ_DATA_DIR, default: the repository's var/)."
+        )
+    return "The token's signature does not match this service's key."
+
+
 def issue_token(
     settings: Settings,
     *,
@@ -102,7 +148,12 @@ def issue_token(
     }
     if sources:
         claims[settings.auth_sources_claim] = sorted(_claim_names(list(sources)))
-    return jwt.encode(claims, settings.secret("auth_secret"), algorithm="HS256")
+    return jwt.encode(
+        claims,
+        settings.secret("auth_secret"),
+        algorithm="HS256",
+        headers={"kid": local_key_id(settings)},
+    )
 
 
 @lru_cache(maxsize=4)
@@ -123,7 +174,7 @@ def verify_token(settings: Settings, token: str) -> Principal:
                 issuer=settings.oidc_issuer or None,
                 options={"require": ["exp", "sub"]},
             )
-            raw_roles = claims.get(settings.oidc_role_claim, [])
+            raw_roles = claims.get(settings.oidc_role_claim, [])  # absent: no role
         else:
             claims = jwt.decode(
                 token,
@@ -134,11 +185,13 @@ def verify_token(settings: Settings, token: str) -> Principal:
                 options={"require": ["exp", "sub"]},
             )
             raw_roles = claims.get("roles", [])
+    except jwt.InvalidSignatureError as exc:
+        if not settings.oidc_jwks_url:
+            raise TokenRefusedError(_other_key_message(settings, token)) from exc
+        raise InvalidTokenError(str(exc)) from exc
     except jwt.PyJWTError as exc:
         raise InvalidTokenError(str(exc)) from exc
-    if isinstance(raw_roles, str):
-        raw_roles = raw_roles.split()
-    roles = frozenset(Role(r) for r in raw_roles if r in Role._value2member_map_)
+    roles = parse_roles(raw_roles)
     subject = str(claims["sub"])
     problem = subject_problem(subject)
     if problem:

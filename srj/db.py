@@ -7,12 +7,14 @@ job (``session_scope``) owns the transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import MetaData, create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy import DateTime, MetaData, create_engine, event
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 NAMING_CONVENTION = {
@@ -53,7 +55,41 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return create_engine(url, **kwargs)
 
 
+class _ZonedSqliteDateTime(sqlite.DATETIME):
+    """``DateTime(timezone=True)`` on SQLite, which keeps no time zone: values are stored in
+    UTC and read back UTC-aware, as PostgreSQL's ``timestamptz`` gives them. Without it the
+    same column came back naive from SQLite and aware from PostgreSQL, and the API wrote
+    ``2026-12-08T03:00:00`` for one and ``2026-12-08T03:00:00Z`` for the other."""
+
+    def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any] | None:
+        process = super().bind_processor(dialect)
+        if not self.timezone:
+            return process
+
+        def convert(value: Any) -> Any:
+            if isinstance(value, datetime) and value.tzinfo is not None:
+                value = value.astimezone(UTC).replace(tzinfo=None)
+            return process(value) if process else value
+
+        return convert
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> Callable[[Any], Any] | None:
+        process = super().result_processor(dialect, coltype)
+        if not self.timezone:
+            return process
+
+        def convert(value: Any) -> Any:
+            value = process(value) if process else value
+            if isinstance(value, datetime) and value.tzinfo is None:
+                value = value.replace(tzinfo=UTC)
+            return value
+
+        return convert
+
+
 def _configure_sqlite(engine: Engine) -> None:
+    engine.dialect.colspecs = {**engine.dialect.colspecs, DateTime: _ZonedSqliteDateTime}
+
     # pysqlite's own transaction handling defeats SAVEPOINT and BEGIN IMMEDIATE; the documented
     # SQLAlchemy recipe takes it over. WAL lets readers go on while one writer writes, and
     # BEGIN IMMEDIATE makes concurrent writers queue on the lock (busy_timeout) instead of

@@ -18,11 +18,26 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+def default_data_dir() -> Path:
+    """Where the service keeps its SQLite database, bulk files, models and local secrets.
+
+    Run from a source checkout (the README's commands, an editable install), it is the
+    checkout's ``var/`` whatever the working directory: ``srj auth token`` run from another
+    directory used to create a second ``./var/dev-secrets.json`` there, and the server then
+    refused its tokens. Installed elsewhere, it is the user's data directory.
+    """
+    root = Path(__file__).resolve().parent.parent
+    if (root / "pyproject.toml").is_file():
+        return root / "var"
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "srj"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SRJ_", extra="ignore")
 
     env: Literal["development", "test", "production"] = "development"
-    data_dir: Path = Path("./var")
+    data_dir: Path = Field(default_factory=default_data_dir)
     database_url: str = ""
     log_level: str = "INFO"
     log_json: bool = True

@@ -49,10 +49,12 @@ from identity.web.session import (
     LoginError,
     WebSession,
     clear_session_cookie,
+    end_session,
     login_csrf_ok,
     new_login_csrf,
     open_session,
     read_session,
+    remember_session,
     set_login_csrf_cookie,
     set_session_cookie,
 )
@@ -291,6 +293,7 @@ async def login(
     if Role.REVIEWER not in session.principal.roles and suite == "/revue/":
         suite = "/revue/statistiques"
     redirect = _redirect(suite)
+    remember_session(request, session)
     set_session_cookie(redirect, value, session, review_settings)
     redirect.delete_cookie(LOGIN_CSRF_COOKIE, path="/revue")
     return redirect
@@ -304,6 +307,8 @@ async def logout(
     form = await request.form()
     if session is not None and not session.csrf_ok(str(form.get("csrf_token") or "")):
         return _error(request, session, 403, "Formulaire expiré", "Rechargez la page.")
+    if session is not None:
+        end_session(request, session)
     response = _redirect("/revue/connexion")
     clear_session_cookie(response, review_settings)
     return response

@@ -7,6 +7,10 @@ token's, a random CSRF secret), signed with a key derived from the auth secret, 
 (no script reads it), ``SameSite=Strict`` (no other site's page sends it) and ``Secure`` in
 production. Form posts carry a CSRF token derived from the session's secret, checked in
 constant time; the login form itself uses a double-submit cookie.
+
+Sessions are also kept server-side (:class:`identity.web.models.ReviewWebSession`, by the
+SHA-256 of a random id the cookie carries): a page is served only while the session is open,
+and logging out ends it, so a cookie captured before a logout opens nothing afterwards.
 """
 
 from __future__ import annotations
@@ -16,12 +20,15 @@ import hmac
 import secrets
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import jwt
 from fastapi import Request, Response
+from sqlalchemy import delete, update
 
 from identity.review.config import ReviewSettings
-from srj.auth import InvalidTokenError, Principal, Role, verify_token
+from identity.web.models import ReviewWebSession
+from srj.auth import InvalidTokenError, Principal, Role, parse_roles, verify_token
 from srj.settings import Settings
 
 SESSION_COOKIE = "srj_revue"
@@ -36,6 +43,8 @@ class WebSession:
     principal: Principal
     csrf_secret: str
     expires_at: int
+    # Random, carried by the cookie; the server keeps only its SHA-256 (``ReviewWebSession``).
+    session_id: str = ""
 
     @property
     def csrf_token(self) -> str:
@@ -76,12 +85,14 @@ def open_session(
         principal=Principal(subject=principal.subject, roles=frozenset(roles)),
         csrf_secret=secrets.token_urlsafe(32),
         expires_at=expires,
+        session_id=secrets.token_urlsafe(32),
     )
     value = jwt.encode(
         {
             "sub": principal.subject,
             "roles": sorted(r.value for r in roles),
             "csrf": session.csrf_secret,
+            "sid": session.session_id,
             "aud": AUDIENCE,
             "exp": expires,
             "iat": int(time.time()),
@@ -93,6 +104,8 @@ def open_session(
 
 
 def read_session(request: Request, settings: Settings) -> WebSession | None:
+    """The session of the request's cookie: well signed, and still open on the server (a
+    cookie captured before a logout no longer opens any page)."""
     value = request.cookies.get(SESSION_COOKIE)
     if not value:
         return None
@@ -102,16 +115,74 @@ def read_session(request: Request, settings: Settings) -> WebSession | None:
             _key(settings),
             algorithms=["HS256"],
             audience=AUDIENCE,
-            options={"require": ["exp", "sub", "csrf"]},
+            options={"require": ["exp", "sub", "csrf", "sid"]},
         )
-    except jwt.PyJWTError:
+        roles = parse_roles(claims.get("roles", []))
+    except (jwt.PyJWTError, InvalidTokenError):
         return None
-    roles = frozenset(Role(r) for r in claims.get("roles", []) if r in Role._value2member_map_)
-    return WebSession(
+    session = WebSession(
         principal=Principal(subject=str(claims["sub"]), roles=roles & WEB_ROLES),
         csrf_secret=str(claims["csrf"]),
         expires_at=int(claims["exp"]),
+        session_id=str(claims["sid"]),
     )
+    return session if _is_open(request, session) else None
+
+
+def _digest(session_id: str) -> str:
+    return hashlib.sha256(session_id.encode()).hexdigest()
+
+
+def _is_open(request: Request, session: WebSession) -> bool:
+    db = request.app.state.session_factory()
+    try:
+        row = db.get(ReviewWebSession, _digest(session.session_id))
+        return (
+            row is not None
+            and row.ended_at is None
+            and row.expires_at > datetime.now(UTC)
+            and row.subject == session.principal.subject
+        )
+    finally:
+        db.close()
+
+
+def remember_session(request: Request, session: WebSession) -> None:
+    """Record a session just opened (at login), so that it can be ended server-side; drop
+    the rows of sessions expired since (they open nothing any more)."""
+    now = datetime.now(UTC)
+    db = request.app.state.write_session_factory()
+    try:
+        db.execute(delete(ReviewWebSession).where(ReviewWebSession.expires_at < now))
+        db.add(
+            ReviewWebSession(
+                id=_digest(session.session_id),
+                subject=session.principal.subject,
+                created_at=now,
+                expires_at=datetime.fromtimestamp(session.expires_at, UTC),
+                ended_at=None,
+            )
+        )
+        db.commit()
+    finally:
+        db.close()
+
+
+def end_session(request: Request, session: WebSession) -> None:
+    """Logout: the session ends on the server; its cookie, even replayed, opens nothing."""
+    db = request.app.state.write_session_factory()
+    try:
+        db.execute(
+            update(ReviewWebSession)
+            .where(
+                ReviewWebSession.id == _digest(session.session_id),
+                ReviewWebSession.ended_at.is_(None),
+            )
+            .values(ended_at=datetime.now(UTC))
+        )
+        db.commit()
+    finally:
+        db.close()
 
 
 def set_session_cookie(

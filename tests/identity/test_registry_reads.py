@@ -223,3 +223,22 @@ def test_no_traits_in_logs_or_errors(
     for value in distinctive.values():
         assert value not in everything
     assert "SECRETREF" not in logged
+
+
+def test_timestamps_read_back_carry_their_time_zone(
+    post: Post, client: TestClient, token: Callable[..., dict[str, str]], db_session: Session
+) -> None:
+    """SQLite keeps no zone: its timestamps came back naive (``2026-12-08T03:00:00``) where
+    PostgreSQL's carry one, and the OpenAPI says ``date-time``."""
+    from datetime import datetime, timedelta
+
+    pid = post("TZ-1")["person_id"]
+    db_session.expire_all()  # read from the database, not from the request's objects
+    response = client.get(
+        f"/v1/persons/{pid}", headers={**token("reviewer"), "X-Purpose": "test des fuseaux"}
+    )
+    assert response.status_code == 200
+    stamps = [event["at"] for event in response.json()["events"]]
+    assert stamps
+    for stamp in stamps:
+        assert datetime.fromisoformat(stamp).utcoffset() == timedelta(0), stamp
