@@ -62,9 +62,11 @@ def _include_domain_routers(app: FastAPI) -> None:
 
     app.include_router(refdata_router)
     app.include_router(identity_router)
+    from identity.changes_api import router as changes_router
     from identity.records_api import router as records_router
 
     app.include_router(records_router)
+    app.include_router(changes_router)
     from identity.review.api import router as review_router
 
     app.include_router(review_router)

@@ -17,6 +17,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     DateTime,
+    FetchedValue,
     Float,
     ForeignKey,
     Index,
@@ -270,6 +271,10 @@ class PersonEvent(Base):
     # Scores, model version, run id... never identity traits.
     detail: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The transaction that wrote the event (PostgreSQL: pg_current_xact_id(), set by the
+    # database; SQLite, whose writers are serialised: 0). The change feed pages by
+    # (xact_id, id): see identity_0003 and identity/changes.py.
+    xact_id: Mapped[int] = mapped_column(BigInteger, server_default=FetchedValue())
 
 
 class AccessLogEntry(Base):

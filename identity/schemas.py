@@ -519,3 +519,88 @@ class MatchOut(BaseModel):
             ]
         }
     )
+
+
+# -- change feed ------------------------------------------------------------------------------
+
+
+class ChangedRecordOut(BaseModel):
+    source: str
+    source_ref: str | None = Field(
+        description="The application's reference; null once the record was deleted "
+        "(retention): the registry no longer holds it"
+    )
+    change: str = Field(
+        description="added (joined a person), moved (changed person), updated (new traits, "
+        "same person), deleted (retention)"
+    )
+    person_before: str | None
+    person_after: str | None
+
+
+class RedirectChangeOut(BaseModel):
+    from_person_id: str = Field(description="This identifier now redirects...")
+    to_person_id: str = Field(description="...to this one (replace it in your cache)")
+
+
+class ChangeOut(BaseModel):
+    change_id: str
+    at: datetime
+    cause: str = Field(
+        description="auto (a record posted or ingested, the model decided), relink (a "
+        "re-linkage run), reviewer (a reviewer's decision or undo: decision_id), retention"
+    )
+    decision_id: int | None
+    kinds: list[str] = Field(description="The kinds of the change's events, in order")
+    records: list[ChangedRecordOut] = Field(description="Your application's records concerned")
+    redirects: list[RedirectChangeOut]
+    created_person_ids: list[str]
+
+
+class ChangesOut(BaseModel):
+    changes: list[ChangeOut]
+    next_cursor: str | None = Field(
+        description="Pass it as `after` for the next page (unchanged when nothing new)"
+    )
+    has_more: bool = Field(description="More changes are ready after next_cursor")
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "changes": [
+                        {
+                            "change_id": "4f1d6c2e9a7b4c0e8d3f2a1b5c6d7e8f",
+                            "at": "2026-12-08T09:12:31Z",
+                            "cause": "reviewer",
+                            "decision_id": 412,
+                            "kinds": [
+                                "record_unlinked",
+                                "record_linked",
+                                "merged_into",
+                                "merged_from",
+                            ],
+                            "records": [
+                                {
+                                    "source": "CASSIOPEE",
+                                    "source_ref": "2024/000123",
+                                    "change": "moved",
+                                    "person_before": "XYTEAS4RMFAZ25",
+                                    "person_after": "3ZGPYX7KRA0928",
+                                }
+                            ],
+                            "redirects": [
+                                {
+                                    "from_person_id": "XYTEAS4RMFAZ25",
+                                    "to_person_id": "3ZGPYX7KRA0928",
+                                }
+                            ],
+                            "created_person_ids": [],
+                        }
+                    ],
+                    "next_cursor": "812734.1048576",
+                    "has_more": False,
+                }
+            ]
+        }
+    )

@@ -16,6 +16,7 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("POST", "/v1/records"): {"application"},
     ("POST", "/v1/records:batch"): {"application"},
     ("POST", "/v1/records:match"): {"application", "reviewer"},
+    ("GET", "/v1/changes"): {"application"},
     ("GET", "/v1/records/CASSIOPEE/R1"): {"application", "reviewer"},
     ("GET", "/v1/persons/{pid}"): {"application", "reviewer"},
     ("GET", "/v1/persons/{pid}/sources"): {"application", "reviewer"},
@@ -42,11 +43,12 @@ def test_every_endpoint_against_every_role(
     from fastapi.routing import APIRoute
 
     from identity.api import router
+    from identity.changes_api import router as changes_router
     from identity.records_api import router as records_router
 
     served = {
         (method, route.path.replace("{source_ref:path}", "{source_ref}"))
-        for route in [*router.routes, *records_router.routes]
+        for route in [*router.routes, *records_router.routes, *changes_router.routes]
         if isinstance(route, APIRoute)
         for method in route.methods
     }
